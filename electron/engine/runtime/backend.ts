@@ -1,0 +1,131 @@
+// Chooses the TensorFlow.js backend at run time: tfjs-node-gpu (CUDA) → tfjs-node → wasm → cpu.
+// The two native packages are optional dependencies that cannot install everywhere (their installer
+// downloads libtensorflow), so every step of the chain must fail soft and say why.
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import { registerWasmTrainingKernels } from './wasm-grad-kernels.js';
+
+export const BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export interface BackendAttempt {
+  name: BackendName;
+  ok: boolean;
+  reason: string;
+}
+
+export interface BackendReport {
+  chosen: BackendName;
+  why: string;
+  attempts: BackendAttempt[];
+  tfjsVersion: string;
+}
+
+const require = createRequire(import.meta.url);
+let active: BackendReport | null = null;
+
+export function isBackendName(s: string): s is BackendName {
+  return (BACKEND_NAMES as readonly string[]).includes(s);
+}
+
+/** Loads the wasm binaries from the installed package: no network, no bundler. */
+async function initWasm(): Promise<void> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const dir = require.resolve('@tensorflow/tfjs-backend-wasm').replace(/[^/\\]+$/, '');
+  wasm.setWasmPaths(dir.endsWith('/') || dir.endsWith('\\') ? dir : dir + '/');
+  registerWasmTrainingKernels();
+}
+
+async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<void> {
+  // tfjs-node registers its 'tensorflow' backend on import; it bundles its own tfjs-core, which must be
+  // the same version as ours or the registration lands in a different engine.
+  await import(pkg);
+  if (!tf.findBackend('tensorflow')) throw new Error(`${pkg} loaded but registered no 'tensorflow' backend`);
+}
+
+async function attempt(name: BackendName): Promise<void> {
+  switch (name) {
+    case 'tfjs-node-gpu':
+      await tryNative('@tensorflow/tfjs-node-gpu');
+      if (!(await tf.setBackend('tensorflow'))) throw new Error('tensorflow backend failed to initialise');
+      // tfjs-node-gpu falls back to CPU silently when CUDA is missing; only accept it with a GPU.
+      if (!nativeHasGpu()) throw new Error('no CUDA device visible to libtensorflow');
+      return;
+    case 'tfjs-node':
+      await tryNative('@tensorflow/tfjs-node');
+      if (!(await tf.setBackend('tensorflow'))) throw new Error('tensorflow backend failed to initialise');
+      return;
+    case 'wasm':
+      await initWasm();
+      if (!(await tf.setBackend('wasm'))) throw new Error('wasm backend failed to initialise');
+      return;
+    case 'cpu':
+      if (!(await tf.setBackend('cpu'))) throw new Error('cpu backend failed to initialise');
+      return;
+  }
+}
+
+function nativeHasGpu(): boolean {
+  try {
+    const backend = tf.backend() as unknown as { binding?: { isUsingGpuDevice?: () => boolean } };
+    return Boolean(backend.binding?.isUsingGpuDevice?.());
+  } catch {
+    return false;
+  }
+}
+
+function explain(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/Cannot find (package|module)/.test(msg)) return 'not installed (optional dependency)';
+  return msg.split('\n')[0].slice(0, 200);
+}
+
+/**
+ * Picks and activates a backend. `forced` (from --backend or AEZ_BACKEND) skips the chain; a forced
+ * backend that fails is an error, not a silent fallback, so benchmarks never lie about what ran.
+ */
+export async function initBackend(forced?: string): Promise<BackendReport> {
+  const want = forced ?? process.env.AEZ_BACKEND ?? '';
+  if (active && (!want || want === active.chosen)) return active;
+  if (want && !isBackendName(want)) {
+    throw new Error(`unknown backend "${want}": choose one of ${BACKEND_NAMES.join(', ')}`);
+  }
+  const chain: BackendName[] = want ? [want as BackendName] : [...BACKEND_NAMES];
+  const attempts: BackendAttempt[] = [];
+  for (const name of chain) {
+    try {
+      await attempt(name);
+      attempts.push({ name, ok: true, reason: 'loaded' });
+      active = {
+        chosen: name,
+        why: want ? `forced by ${forced ? '--backend' : 'AEZ_BACKEND'}` : 'first in the chain that loaded',
+        attempts,
+        tfjsVersion: tf.version.tfjs,
+      };
+      return active;
+    } catch (e) {
+      attempts.push({ name, ok: false, reason: explain(e) });
+    }
+  }
+  const detail = attempts.map((a) => `${a.name}: ${a.reason}`).join('; ');
+  throw new Error(`no TensorFlow.js backend could start (${detail})`);
+}
+
+/** Reports what every backend would do without activating one; used by `aez doctor`. */
+export async function probeBackends(): Promise<BackendAttempt[]> {
+  const out: BackendAttempt[] = [];
+  for (const name of ['tfjs-node-gpu', 'tfjs-node'] as const) {
+    try {
+      require.resolve(name === 'tfjs-node-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node');
+      out.push({ name, ok: true, reason: 'installed' });
+    } catch (e) {
+      out.push({ name, ok: false, reason: explain(e) });
+    }
+  }
+  out.push({ name: 'wasm', ok: true, reason: 'bundled' }, { name: 'cpu', ok: true, reason: 'bundled' });
+  return out;
+}
+
+export function activeBackend(): BackendReport | null {
+  return active;
+}
