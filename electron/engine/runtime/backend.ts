@@ -61,6 +61,8 @@ async function attempt(name: BackendName): Promise<void> {
       return;
     case 'cpu':
       if (!(await tf.setBackend('cpu'))) throw new Error('cpu backend failed to initialise');
+      // The cpu backend prints a banner recommending tfjs-node on first use; aez doctor says that better.
+      (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
       return;
   }
 }

@@ -1,0 +1,60 @@
+// aez doctor: what this install can do — backend chosen and why others were skipped, cores, versions, models.
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import type { Command } from 'commander';
+import sharp from 'sharp';
+import { initBackend } from '../../engine/runtime/backend.js';
+import { listInstalledModels, modelsRoot } from '../../engine/models/registry.js';
+import { loadModelDir } from '../../engine/models/model-file.js';
+import { countParams, type UNetConfig } from '../../engine/nn/unet.js';
+import { errorMessage } from '../../engine/util/errors.js';
+import type { GlobalOptions } from '../shared.js';
+
+export async function doctorReport(backend?: string) {
+  let backendReport: unknown;
+  try {
+    backendReport = await initBackend(backend);
+  } catch (e) {
+    backendReport = { error: errorMessage(e) };
+  }
+  const models = await Promise.all(
+    listInstalledModels().map(async (m) => {
+      try {
+        const loaded = await loadModelDir(m.dir);
+        return { id: m.id, dir: m.dir, task: loaded.manifest.task, parameters: countParams(loaded.manifest.arch as UNetConfig), ok: true };
+      } catch (e) {
+        return { id: m.id, dir: m.dir, ok: false, error: errorMessage(e) };
+      }
+    }),
+  );
+  return {
+    backend: backendReport,
+    cpu: { cores: availableParallelism(), model: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30) },
+    threads: availableParallelism(),
+    versions: { node: process.versions.node, sharp: sharp.versions.sharp, libvips: sharp.versions.vips },
+    modelsDir: modelsRoot(),
+    models,
+  };
+}
+
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('show the backend in use and why others were skipped, cores, versions and installed models')
+    .option('--json', 'print JSON', false)
+    .action(async (o: { json: boolean }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const r = await doctorReport(g.backend);
+      if (o.json) {
+        console.log(JSON.stringify(r, null, 2));
+        return;
+      }
+      const b = r.backend as { chosen?: string; why?: string; attempts?: { name: string; ok: boolean; reason: string }[]; error?: string };
+      console.log(`backend:  ${b.chosen ?? 'none'}${b.why ? ` (${b.why})` : ''}${b.error ? ` — ${b.error}` : ''}`);
+      for (const a of b.attempts ?? []) console.log(`  ${a.ok ? '✓' : '✗'} ${a.name.padEnd(14)} ${a.reason}`);
+      console.log(`cpu:      ${r.cpu.cores} cores, ${r.cpu.model}, ${r.cpu.memoryGiB} GiB; worker threads ${r.threads}`);
+      console.log(`versions: node ${r.versions.node}, sharp ${r.versions.sharp}, libvips ${r.versions.libvips}`);
+      console.log(`models:   ${r.modelsDir}`);
+      if (r.models.length === 0) console.log('  (none installed)');
+      for (const m of r.models) console.log(`  ${m.ok ? '✓' : '✗'} ${m.id.padEnd(8)} ${m.ok ? `${m.task}, ${m.parameters} parameters` : m.error}`);
+    });
+}

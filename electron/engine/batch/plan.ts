@@ -1,0 +1,73 @@
+// Maps a command's inputs to output paths: files and folders in, one output per image, never an
+// output that is an input. Shared by every batch command (denoise, compress, inpaint, restore).
+import { readdir, stat } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { AezError } from '../util/errors.js';
+
+export interface BatchItem {
+  input: string;
+  output: string;
+}
+
+export interface PlanOptions {
+  /** Predicate for files to take from a folder. */
+  accept: (path: string) => boolean;
+  /** Extension (with dot) of outputs written into a folder. */
+  defaultExt: string;
+  /** Extensions (with dot) a single output file may have. */
+  outputExts: readonly string[];
+}
+
+async function kind(path: string): Promise<'file' | 'dir' | 'missing'> {
+  try {
+    const s = await stat(path);
+    return s.isDirectory() ? 'dir' : 'file';
+  } catch {
+    return 'missing';
+  }
+}
+
+/**
+ * Expands folders (their accepted files, not recursive) and decides outputs: one input file and an output
+ * with an accepted extension is file-to-file; otherwise the output is a folder that must exist, and each
+ * output keeps its input's base name with `defaultExt` (or the extension given by `--format`).
+ */
+export async function planBatch(inputs: string[], output: string, opts: PlanOptions): Promise<BatchItem[]> {
+  if (inputs.length === 0) throw new AezError('BAD_ARGUMENT', 'no input given');
+  const files: string[] = [];
+  let sawDir = false;
+  for (const raw of inputs) {
+    const p = resolve(raw);
+    const k = await kind(p);
+    if (k === 'missing') throw new AezError('INPUT_NOT_FOUND', `${raw}: no such file or folder`);
+    if (k === 'dir') {
+      sawDir = true;
+      const names = (await readdir(p)).filter((n) => !n.startsWith('.')).sort();
+      const accepted = names.map((n) => join(p, n)).filter(opts.accept);
+      if (accepted.length === 0) throw new AezError('INPUT_NOT_FOUND', `${raw}: folder holds no files this command can read`);
+      files.push(...accepted);
+    } else {
+      files.push(p);
+    }
+  }
+  const out = resolve(output);
+  const outKind = await kind(out);
+  const outExt = extname(out).toLowerCase();
+  const single = files.length === 1 && !sawDir && outKind !== 'dir' && !output.endsWith('/');
+  if (single) {
+    if (!opts.outputExts.includes(outExt)) {
+      throw new AezError('OUTPUT_FORMAT', `${output}: cannot tell the output format from "${outExt || 'no extension'}"; use one of ${opts.outputExts.join(' ')}`);
+    }
+    return [{ input: files[0], output: out }];
+  }
+  if (outKind === 'missing') throw new AezError('OUTPUT_DIR_MISSING', `output folder ${output} does not exist: create it first`);
+  if (outKind === 'file') throw new AezError('BAD_ARGUMENT', `${output} is a file, but several inputs need an output folder`);
+  const seen = new Map<string, string>();
+  return files.map((f) => {
+    const name = basename(f, extname(f)) + opts.defaultExt;
+    const prev = seen.get(name);
+    if (prev) throw new AezError('BAD_ARGUMENT', `${f} and ${prev} would both be written to ${name}: rename one or run them separately`);
+    seen.set(name, f);
+    return { input: f, output: join(out, name) };
+  });
+}

@@ -1,0 +1,112 @@
+// A pool of inference workers sharing the cores: each tile goes to an idle worker. Cancelling terminates
+// the workers (a wasm call cannot be interrupted any other way) and the pool restarts them on next use.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { TileExecutor } from '../denoise/denoise.js';
+import type { LoadedModel } from '../models/model-file.js';
+import { AezError } from '../util/errors.js';
+import type { RunTileRequest, WorkerReply } from './protocol.js';
+
+interface Slot {
+  worker: Worker;
+  ready: Promise<void>;
+  busy: boolean;
+  pending?: { id: number; resolve: (out: Float32Array) => void; reject: (e: Error) => void };
+}
+
+export interface WorkerPoolOptions {
+  threads?: number;
+  backend?: string;
+}
+
+export class WorkerPool implements TileExecutor {
+  readonly concurrency: number;
+  private slots: Slot[] = [];
+  private waiting: { resolve: (slot: Slot) => void; reject: (e: Error) => void }[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly opts: WorkerPoolOptions = {}) {
+    this.concurrency = Math.max(1, opts.threads ?? availableParallelism());
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(new URL('./inference-worker.js', import.meta.url), {
+      workerData: { backend: this.opts.backend },
+    });
+    let readyResolve!: () => void;
+    let readyReject!: (e: Error) => void;
+    const ready = new Promise<void>((res, rej) => ((readyResolve = res), (readyReject = rej)));
+    ready.catch(() => {});
+    const slot: Slot = { worker, ready, busy: false };
+    worker.on('message', (msg: WorkerReply) => {
+      if (msg.type === 'ready') return readyResolve();
+      const p = slot.pending;
+      if (msg.type === 'error' && msg.id === -1) return readyReject(new AezError('BACKEND', msg.message));
+      if (!p || p.id !== msg.id) return;
+      slot.pending = undefined;
+      if (msg.type === 'result') p.resolve(msg.output);
+      else p.reject(new AezError(msg.code as never, msg.message));
+      this.release(slot);
+    });
+    worker.on('error', (err) => {
+      readyReject(err);
+      slot.pending?.reject(err);
+      slot.pending = undefined;
+      this.slots = this.slots.filter((s) => s !== slot);
+    });
+    return slot;
+  }
+
+  private acquire(): Promise<Slot> {
+    if (this.closed) return Promise.reject(new AezError('CANCELLED', 'worker pool closed'));
+    const idle = this.slots.find((s) => !s.busy);
+    if (idle) {
+      idle.busy = true;
+      return Promise.resolve(idle);
+    }
+    if (this.slots.length < this.concurrency) {
+      const s = this.spawn();
+      s.busy = true;
+      this.slots.push(s);
+      return Promise.resolve(s);
+    }
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  private release(slot: Slot): void {
+    const next = this.waiting.shift();
+    if (next) next.resolve(slot);
+    else slot.busy = false;
+  }
+
+  async runTile(model: LoadedModel, input: Float32Array, width: number, height: number, channels: number, sigma?: number): Promise<Float32Array> {
+    const slot = await this.acquire();
+    try {
+      await slot.ready;
+    } catch (e) {
+      this.release(slot);
+      throw e;
+    }
+    const id = this.nextId++;
+    const req: RunTileRequest = { type: 'run', id, modelDir: model.dir, input, shape: [1, height, width, channels], sigma };
+    return new Promise<Float32Array>((resolve, reject) => {
+      slot.pending = { id, resolve, reject };
+      slot.worker.postMessage(req, [input.buffer as ArrayBuffer]);
+    });
+  }
+
+  /** Stops all work now: running tiles reject with CANCELLED; the pool can be used again afterwards. */
+  async cancel(): Promise<void> {
+    const slots = this.slots;
+    this.slots = [];
+    for (const s of slots) s.pending?.reject(new AezError('CANCELLED', 'cancelled'));
+    for (const w of this.waiting.splice(0)) w.reject(new AezError('CANCELLED', 'cancelled'));
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.cancel();
+  }
+}

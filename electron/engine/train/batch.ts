@@ -1,0 +1,17 @@
+// What a training step consumes: a batch of corrupted inputs and clean targets, NHWC floats 0..1.
+import type { Rng } from '../util/rng.js';
+
+export interface Batch {
+  n: number;
+  patch: number;
+  channels: 1 | 3;
+  input: Float32Array;
+  target: Float32Array;
+  /** Per-sample noise level (0..1 units) for models with a noise-map input. */
+  sigma?: Float32Array;
+}
+
+export interface BatchSource {
+  readonly channels: 1 | 3;
+  sample(rng: Rng, n: number, patch: number): Batch;
+}

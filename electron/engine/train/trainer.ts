@@ -1,0 +1,263 @@
+// The training coordinator. It owns the weights and Adam state (flat arrays), hands each gradient worker
+// a slice of every step's batch, averages their gradients, applies Adam, validates and checkpoints.
+// Batches are a pure function of (seed, step, sample index), so a resumed run continues exactly as an
+// uninterrupted one would, whatever the number of workers.
+import { availableParallelism } from 'node:os';
+import { mkdir, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { initParams, paramSpecs, type Params, type UNetConfig } from '../nn/unet.js';
+import { saveModelDir, type ModelTask } from '../models/model-file.js';
+import { initBackend } from '../runtime/backend.js';
+import { AezError } from '../util/errors.js';
+import { adamStep, createAdam, learningRate } from './adam.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import type { GradStepRequest, GradWorkerInit, GradWorkerReply } from './grad-worker.js';
+import type { SourceSpec } from './sources.js';
+import { evaluate, type ValSet } from './validate.js';
+
+export interface TrainConfig {
+  id: string;
+  task: ModelTask;
+  arch: UNetConfig;
+  steps: number;
+  batch: number;
+  patch: number;
+  lr: number;
+  seed: number;
+  valEvery: number;
+  checkpointEvery: number;
+}
+
+export interface TrainProgress {
+  step: number;
+  total: number;
+  loss: number;
+  lr: number;
+  stepsPerSec: number;
+  elapsedMs: number;
+  val?: { metric: 'psnr' | 'rmse'; value: number; best: number };
+}
+
+export interface TrainRun {
+  config: TrainConfig;
+  source: SourceSpec;
+  val: ValSet;
+  outDir: string;
+  workers?: number;
+  backend?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: TrainProgress) => void;
+  onLog?: (line: string) => void;
+}
+
+export interface TrainResult {
+  steps: number;
+  elapsedMs: number;
+  best: { step: number; metric: number } | undefined;
+  modelDir: string;
+  history: TrainProgress[];
+  stopped: boolean;
+}
+
+interface GradWorker {
+  worker: Worker;
+  grad: Float32Array;
+  waiting?: { resolve: (loss: number) => void; reject: (e: Error) => void };
+}
+
+function toParams(cfg: UNetConfig, flat: Float32Array): Params {
+  const params: Params = new Map();
+  let offset = 0;
+  for (const s of paramSpecs(cfg)) {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    params.set(s.name, tf.tensor(flat.subarray(offset, offset + n), s.shape));
+    offset += n;
+  }
+  return params;
+}
+
+function flatten(params: Params): Float32Array {
+  const arrays = [...params.values()].map((t) => t.dataSync() as Float32Array);
+  const out = new Float32Array(arrays.reduce((s, a) => s + a.length, 0));
+  let o = 0;
+  for (const a of arrays) {
+    out.set(a, o);
+    o += a.length;
+  }
+  return out;
+}
+
+function weightsByName(cfg: UNetConfig, flat: Float32Array): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  let offset = 0;
+  for (const s of paramSpecs(cfg)) {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    out.set(s.name, flat.slice(offset, offset + n));
+    offset += n;
+  }
+  return out;
+}
+
+async function startWorkers(count: number, init: Omit<GradWorkerInit, 'grad'>, size: number): Promise<GradWorker[]> {
+  const workers: GradWorker[] = [];
+  await Promise.all(
+    Array.from({ length: count }, () => {
+      const gradBuf = new SharedArrayBuffer(size * 4);
+      const worker = new Worker(new URL('./grad-worker.js', import.meta.url), { workerData: { ...init, grad: gradBuf } satisfies GradWorkerInit });
+      const w: GradWorker = { worker, grad: new Float32Array(gradBuf) };
+      workers.push(w);
+      return new Promise<void>((resolve, reject) => {
+        worker.on('message', (m: GradWorkerReply) => {
+          if (m.type === 'ready') return resolve();
+          if (m.type === 'error') {
+            const err = new Error(`gradient worker: ${m.message}`);
+            if (w.waiting) w.waiting.reject(err);
+            else reject(err);
+            w.waiting = undefined;
+            return;
+          }
+          w.waiting?.resolve(m.loss);
+          w.waiting = undefined;
+        });
+        worker.on('error', (e) => {
+          w.waiting?.reject(e);
+          reject(e);
+        });
+      });
+    }),
+  );
+  return workers;
+}
+
+export async function train(run: TrainRun): Promise<TrainResult> {
+  const { config: cfg, outDir } = run;
+  const log = run.onLog ?? (() => {});
+  await mkdir(outDir, { recursive: true });
+  await initBackend(run.backend);
+  const size = paramSpecs(cfg.arch).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+
+  const paramsBuf = new SharedArrayBuffer(size * 4);
+  const params = new Float32Array(paramsBuf);
+  const adam = createAdam(size);
+  let step = 0;
+  let elapsedBefore = 0;
+  let history: TrainProgress[] = [];
+  let best: { step: number; metric: number } | undefined;
+
+  const resumed = await loadCheckpoint<TrainConfig>(outDir, size);
+  if (resumed) {
+    const a = resumed.state.config;
+    if (JSON.stringify(a.arch) !== JSON.stringify(cfg.arch) || a.seed !== cfg.seed || a.batch !== cfg.batch || a.patch !== cfg.patch) {
+      throw new AezError('BAD_ARGUMENT', `${outDir} holds a checkpoint of a different run (architecture, seed, batch or patch differ); choose another --out`);
+    }
+    params.set(resumed.params);
+    adam.m.set(resumed.m);
+    adam.v.set(resumed.v);
+    adam.t = resumed.state.adamT;
+    step = resumed.state.step;
+    elapsedBefore = resumed.state.elapsedMs;
+    history = resumed.state.history as TrainProgress[];
+    best = resumed.state.best;
+    log(`resuming ${cfg.id} at step ${step} of ${cfg.steps}`);
+  } else {
+    const init = initParams(cfg.arch, cfg.seed);
+    params.set(flatten(init));
+    for (const t of init.values()) t.dispose();
+  }
+
+  const nWorkers = Math.max(1, Math.min(run.workers ?? availableParallelism(), cfg.batch));
+  const workers = await startWorkers(nWorkers, { cfg: cfg.arch, source: run.source, backend: run.backend, seed: cfg.seed, params: paramsBuf }, size);
+  log(`${nWorkers} gradient worker(s) ready; ${size} parameters`);
+
+  const grad = new Float32Array(size);
+  const started = Date.now();
+  let lastCheckpointBin: string | undefined;
+  let emaLoss = NaN;
+  let windowStart = Date.now();
+  let windowSteps = 0;
+  let stopped = false;
+
+  const bestDir = join(outDir, 'model');
+  const exportBest = async (metric: number) => {
+    await saveModelDir(bestDir, weightsByName(cfg.arch, params), {
+      id: cfg.id,
+      task: cfg.task,
+      arch: cfg.arch,
+      dtype: 'float16',
+      training: { step, metric, metricName: run.val.metric, seed: cfg.seed },
+    });
+  };
+  const validate = (): number => {
+    const p = toParams(cfg.arch, params);
+    try {
+      return evaluate(cfg.arch, p, run.val);
+    } finally {
+      for (const t of p.values()) t.dispose();
+    }
+  };
+  const checkpoint = async () => {
+    const elapsedMs = elapsedBefore + (Date.now() - started);
+    await saveCheckpoint(outDir, { step, config: cfg, elapsedMs, history, best, adamT: adam.t }, params, adam.m, adam.v);
+    const bin = `checkpoint-${step}.bin`;
+    if (lastCheckpointBin && lastCheckpointBin !== bin) await unlink(join(outDir, lastCheckpointBin)).catch(() => {});
+    lastCheckpointBin = bin;
+  };
+
+  try {
+    while (step < cfg.steps) {
+      if (run.signal?.aborted) {
+        stopped = true;
+        break;
+      }
+      const lr = learningRate(step, cfg.steps, cfg.lr);
+      const per = Math.ceil(cfg.batch / nWorkers);
+      const losses = await Promise.all(
+        workers.map((w, i) => {
+          const first = i * per;
+          const count = Math.min(per, cfg.batch - first);
+          return new Promise<number>((resolve, reject) => {
+            w.waiting = { resolve, reject };
+            const req: GradStepRequest = { type: 'step', step, first, count, patch: cfg.patch, weight: count / cfg.batch };
+            w.worker.postMessage(req);
+          }).then((loss) => loss * (count / cfg.batch));
+        }),
+      );
+      grad.set(workers[0].grad);
+      for (let k = 1; k < workers.length; k++) {
+        const g = workers[k].grad;
+        for (let i = 0; i < size; i++) grad[i] += g[i];
+      }
+      adamStep(params, grad, adam, { lr, clipNorm: 1 });
+      const loss = losses.reduce((a, b) => a + b, 0);
+      if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step} (loss ${loss})`);
+      emaLoss = Number.isNaN(emaLoss) ? loss : 0.98 * emaLoss + 0.02 * loss;
+      step++;
+      windowSteps++;
+      const now = Date.now();
+      const stepsPerSec = (windowSteps * 1000) / Math.max(1, now - windowStart);
+      if (now - windowStart > 20000) {
+        windowStart = now;
+        windowSteps = 0;
+      }
+      const progress: TrainProgress = { step, total: cfg.steps, loss: emaLoss, lr, stepsPerSec, elapsedMs: elapsedBefore + (now - started) };
+      if (step % cfg.valEvery === 0 || step === cfg.steps) {
+        const value = validate();
+        const better = !best || (run.val.metric === 'psnr' ? value > best.metric : value < best.metric);
+        if (better) {
+          best = { step, metric: value };
+          await exportBest(value);
+        }
+        progress.val = { metric: run.val.metric, value, best: best!.metric };
+        history.push(progress);
+      }
+      run.onProgress?.(progress);
+      if (step % cfg.checkpointEvery === 0 || step === cfg.steps) await checkpoint();
+    }
+    if (stopped && step > 0) await checkpoint();
+  } finally {
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+  return { steps: step, elapsedMs: elapsedBefore + (Date.now() - started), best, modelDir: bestDir, history, stopped };
+}

@@ -1,0 +1,99 @@
+// Validation sets and metrics used during training (the benchmarks use the same protocol on more data).
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { forward, sizeMultiple, type Params, type UNetConfig } from '../nn/unet.js';
+import { extractTile, placeTile, type Tile } from '../image/tiling.js';
+import { Rng } from '../util/rng.js';
+import { listImages } from './image-store.js';
+
+export interface ValItem {
+  name: string;
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  input: Float32Array;
+  target: Float32Array;
+  sigma?: number;
+}
+
+export interface ValSet {
+  metric: 'psnr' | 'rmse';
+  items: ValItem[];
+}
+
+/** Photo validation: centre crops of the first `count` images of a folder, σ=25 noise, fixed seed. */
+export async function photoValSet(dir: string, count = 8, crop = 192, sigma = 25): Promise<ValSet> {
+  const files = (await listImages(dir)).slice(0, count);
+  const rng = new Rng(2025);
+  const items: ValItem[] = [];
+  for (const f of files) {
+    const meta = await sharp(f).metadata();
+    const left = Math.max(0, ((meta.width! - crop) / 2) | 0);
+    const top = Math.max(0, ((meta.height! - crop) / 2) | 0);
+    const { data, info } = await sharp(f).extract({ left, top, width: Math.min(crop, meta.width!), height: Math.min(crop, meta.height!) }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    const n = info.width * info.height * 3;
+    const target = new Float32Array(n);
+    const input = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = info.channels === 3 ? data[i] : data[Math.floor(i / 3) * info.channels];
+      target[i] = v / 255;
+      input[i] = Math.min(255, Math.max(0, Math.round(v + sigma * rng.normal()))) / 255;
+    }
+    items.push({ name: f, width: info.width, height: info.height, channels: 3, input, target, sigma: sigma / 255 });
+  }
+  return { metric: 'psnr', items };
+}
+
+/** Scan validation: the held-out Kaggle pairs. */
+export async function scanValSet(pairsRoot: string, limit = 12): Promise<ValSet> {
+  const { loadDocPairs, splitDocPairs } = await import('../data/doc-pairs.js');
+  const { val } = splitDocPairs(await loadDocPairs(pairsRoot));
+  return {
+    metric: 'rmse',
+    items: val.slice(0, limit).map((p) => ({ name: p.name, width: p.width, height: p.height, channels: 1, input: p.noisy, target: p.clean })),
+  };
+}
+
+/** Runs the network on a whole image (reflect-padded to the size multiple) and returns the output. */
+export function runWhole(cfg: UNetConfig, params: Params, item: Pick<ValItem, 'width' | 'height' | 'channels' | 'input' | 'sigma'>): Float32Array {
+  const m = sizeMultiple(cfg);
+  const tile: Tile = { x0: 0, y0: 0, x1: item.width, y1: item.height, cx0: 0, cy0: 0, cw: Math.ceil(item.width / m) * m, ch: Math.ceil(item.height / m) * m };
+  const padded = extractTile(item.input, item.width, item.height, item.channels, tile);
+  const out = tf.tidy(() => forward(cfg, params, tf.tensor4d(padded, [1, tile.ch, tile.cw, item.channels]), item.sigma));
+  const data = out.dataSync() as Float32Array;
+  out.dispose();
+  const result = new Float32Array(item.width * item.height * item.channels);
+  placeTile(result, item.width, item.channels, tile, data);
+  return result;
+}
+
+/** PSNR in dB on 8-bit values (output rounded to 8 bits first, as a saved file would be). */
+export function psnr8(out: Float32Array, target: Float32Array): number {
+  let se = 0;
+  for (let i = 0; i < out.length; i++) {
+    const a = Math.round(Math.min(1, Math.max(0, out[i])) * 255);
+    const b = Math.round(target[i] * 255);
+    se += (a - b) * (a - b);
+  }
+  const mse = se / out.length;
+  return mse === 0 ? 99 : 10 * Math.log10((255 * 255) / mse);
+}
+
+export function rmse(out: Float32Array, target: Float32Array): number {
+  let se = 0;
+  for (let i = 0; i < out.length; i++) {
+    const d = Math.min(1, Math.max(0, out[i])) - target[i];
+    se += d * d;
+  }
+  return Math.sqrt(se / out.length);
+}
+
+/** Mean metric over the set; for PSNR higher is better, for RMSE lower. */
+export function evaluate(cfg: UNetConfig, params: Params, set: ValSet): number {
+  let sum = 0;
+  for (const item of set.items) {
+    const out = runWhole(cfg, params, item);
+    sum += set.metric === 'psnr' ? psnr8(out, item.target) : rmse(out, item.target);
+  }
+  return sum / set.items.length;
+}
