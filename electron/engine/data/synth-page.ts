@@ -144,6 +144,7 @@ interface TextOpts {
   width?: number;
   align?: 'left' | 'centre' | 'right';
   justify?: boolean;
+  /** Extra space between lines, in px (libvips/Pango; not scaled by dpi). */
   spacing?: number;
 }
 
@@ -236,27 +237,27 @@ interface PageStyle {
   ruleThickness: number;
 }
 
-function pickStyle(rng: Rng, width: number): PageStyle {
+function pickStyle(rng: Rng, layoutWidth: number): PageStyle {
   const family = pickWeighted(rng, FAMILIES).name;
-  // 8–16 pt at 100–260 dpi, kept to an em of 11–44 px (the Kaggle pages sit at about 15–25 px).
-  let pt = rng.uniform(8, 16);
-  let dpi = rng.uniform(100, 260);
-  const em0 = (pt * dpi) / 72;
-  const em = Math.min(44, Math.max(11, em0));
-  dpi *= em / em0;
+  // 8–16 pt type scanned at roughly 100–300 dpi: an em of 11–44 px, log-uniform (the Kaggle pages sit at
+  // about 15–25 px, 300 dpi office scans at 35–45 px).
+  const em = Math.exp(rng.uniform(Math.log(11), Math.log(44)));
+  const pt = rng.uniform(8, 16);
+  const dpi = (em * 72) / pt;
   const indentFirst = rng.bool(0.35);
   return {
     family,
     pt,
     dpi,
     em,
-    justify: rng.bool(0.45),
+    justify: rng.bool(0.5) && layoutWidth / em > 28,
     italic: rng.bool(0.1),
     indentFirst,
     paraGap: indentFirst ? rng.uniform(0, 0.4) * em : rng.uniform(0.4, 1.4) * em,
-    spacing: rng.bool(0.5) ? undefined : pt * rng.uniform(1.15, 1.6),
-    margin: Math.min(width * 0.08, rng.uniform(0.2, 2.5) * em),
-    columns: width / em > 55 && rng.bool(0.2) ? 2 : 1,
+    // Extra leading in px (Pango's natural line pitch is about 1.17 em).
+    spacing: rng.bool(0.4) ? undefined : em * rng.uniform(0, 0.45),
+    margin: Math.min(layoutWidth * 0.08, rng.uniform(0.2, 2.5) * em),
+    columns: layoutWidth / em > 55 && rng.bool(0.2) ? 2 : 1,
     ruleThickness: rng.bool(0.7) ? 1 : rng.int(2, 4),
   };
 }
@@ -286,7 +287,10 @@ export async function renderCleanPage(rng: Rng, width: number, height: number): 
 }
 
 async function renderInk(rng: Rng, width: number, height: number): Promise<Float32Array> {
-  const st = pickStyle(rng, width);
+  // Half the pages are laid out wider than the canvas, so lines run off the right edge as on the
+  // Kaggle pages (crops of wider pages).
+  const layoutWidth = rng.bool(0.5) ? width : width * rng.uniform(1.05, 1.6);
+  const st = pickStyle(rng, layoutWidth);
   const canvas = new InkCanvas(width, height);
   const body = fontDesc(st.family, st.pt);
   const metrics = await fontMetrics(body, st.dpi);
@@ -355,7 +359,7 @@ async function renderInk(rng: Rng, width: number, height: number): Promise<Float
     const cols = r.int(2, 6);
     const pt = st.pt * r.uniform(0.85, 1);
     const font = fontDesc(st.family, pt);
-    const spacing = pt * r.uniform(1.4, 2.0);
+    const spacing = st.em * r.uniform(0.25, 0.8);
     const pad = st.em * r.uniform(0.4, 1.0);
     const ref = await renderText(Array(rows).fill('H').join('\n'), font, st.dpi, { spacing });
     const capH = (await renderText('H', font, st.dpi)).h;
@@ -448,15 +452,15 @@ async function renderInk(rng: Rng, width: number, height: number): Promise<Float
 
   const top = Math.max(2, rng.uniform(0.1, 1) * st.margin);
   const gutter = st.em * rng.uniform(1.2, 2.5);
-  const colW = (width - 2 * st.margin - (st.columns - 1) * gutter) / st.columns;
+  const colW = (layoutWidth - 2 * st.margin - (st.columns - 1) * gutter) / st.columns;
   let y0 = top;
   if (rng.bool(0.2)) {
     // Running header: small text and a rule across the page.
     const cov = await renderText(wrapItalic(titleWords(rng, rng.int(1, 5))), fontDesc(st.family, st.pt * 0.85), st.dpi);
     const right = rng.bool(0.5);
-    canvas.paste(cov, right ? width - st.margin - cov.w : st.margin, y0);
+    canvas.paste(cov, right ? layoutWidth - st.margin - cov.w : st.margin, y0);
     y0 += cov.h + st.em * 0.35;
-    canvas.hline(st.margin, width - st.margin, y0, 1);
+    canvas.hline(st.margin, layoutWidth - st.margin, y0, 1);
     y0 += st.em * rng.uniform(0.8, 1.6);
   }
   for (let col = 0; col < st.columns; col++) {
@@ -591,16 +595,20 @@ function blur(a: Float32Array, w: number, h: number, sigma: number): void {
 /** Blur along a direction (smear), `len` px long, in place. */
 function directionalBlur(a: Float32Array, w: number, h: number, angle: number, len: number): void {
   const steps = Math.max(2, Math.round(len));
-  const dx = Math.cos(angle);
-  const dy = Math.sin(angle);
+  const ox = new Int32Array(steps);
+  const oy = new Int32Array(steps);
+  for (let k = 0; k < steps; k++) {
+    const t = k - (steps - 1) / 2;
+    ox[k] = Math.round(Math.cos(angle) * t);
+    oy[k] = Math.round(Math.sin(angle) * t);
+  }
   const src = a.slice();
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       let s = 0;
       for (let k = 0; k < steps; k++) {
-        const t = k - (steps - 1) / 2;
-        let xx = Math.round(x + dx * t);
-        let yy = Math.round(y + dy * t);
+        let xx = x + ox[k];
+        let yy = y + oy[k];
         xx = xx < 0 ? 0 : xx >= w ? w - 1 : xx;
         yy = yy < 0 ? 0 : yy >= h ? h - 1 : yy;
         s += src[yy * w + xx];
@@ -697,7 +705,12 @@ function addCrease(rng: Rng, mul: Float32Array, w: number, h: number, scale: num
   const along = rng.uniform(-half * 0.8, half * 0.8);
   const fq = rng.uniform(0.05, 0.4);
   const ph = rng.uniform(0, 2 * Math.PI);
-  const far = Math.max(4 * lw, 7 * L);
+  const far = Math.max(4 * lw, 5 * L);
+  // Shade profile by table (0.25 px steps): exp per pixel is the slow part of many creases.
+  const STEP = 4;
+  const lut = new Float32Array(Math.ceil(far * STEP) + 2);
+  for (let i = 0; i < lut.length; i++) lut[i] = shade * Math.exp(-i / STEP / L);
+  const lineReach = 4 * lw;
   for (let y = 0; y < h; y++) {
     const ddy = y - py;
     for (let x = 0; x < w; x++) {
@@ -705,11 +718,18 @@ function addCrease(rng: Rng, mul: Float32Array, w: number, h: number, scale: num
       const d = ddx * nx + ddy * ny;
       const ad = d < 0 ? -d : d;
       if (ad > far) continue;
-      const t = ddx * ny - ddy * nx - along;
-      const endFade = crumpled ? smoothstep((half - Math.abs(t)) / (0.3 * half)) : 1;
-      if (endFade <= 0) continue;
-      let v = shade * (d < 0 ? -1 : 1) * Math.exp(-ad / L);
-      if (ad < 4 * lw) v += line * Math.exp(-(d * d) / (2 * lw * lw)) * (0.75 + 0.25 * Math.sin(t * fq + ph));
+      let endFade = 1;
+      let t = 0;
+      if (crumpled) {
+        t = ddx * ny - ddy * nx - along;
+        endFade = smoothstep((half - Math.abs(t)) / (0.3 * half));
+        if (endFade <= 0) continue;
+      }
+      let v = lut[(ad * STEP) | 0] * (d < 0 ? -1 : 1);
+      if (ad < lineReach) {
+        if (!crumpled) t = ddx * ny - ddy * nx;
+        v += line * Math.exp(-(d * d) / (2 * lw * lw)) * (0.75 + 0.25 * Math.sin(t * fq + ph));
+      }
       mul[y * w + x] *= 1 - endFade * v;
     }
   }
@@ -937,7 +957,7 @@ function degrade(rng: Rng, clean: Float32Array, w: number, h: number, ctx: Degra
   if (ctx.back && rng.bool(0.3)) {
     const b = ctx.back.slice();
     blur(b, w, h, rng.uniform(0.6, 2.2));
-    const s = rng.uniform(0.05, 0.3);
+    const s = rng.uniform(0.04, 0.22);
     for (let i = 0; i < n; i++) paper[i] *= 1 - s * b[i];
   }
 
@@ -950,7 +970,7 @@ function degrade(rng: Rng, clean: Float32Array, w: number, h: number, ctx: Degra
   }
   if (rng.bool(0.3)) {
     const crumpled = rng.bool(0.35);
-    const k = crumpled ? rng.int(3, 10) : rng.int(1, 3);
+    const k = crumpled ? rng.int(3, 9) : rng.int(1, 3);
     for (let s = 0; s < k; s++) addCrease(rng, mul, w, h, scale, crumpled);
   }
 
@@ -1005,6 +1025,23 @@ function degrade(rng: Rng, clean: Float32Array, w: number, h: number, ctx: Degra
     for (let i = 0; i < n; i++) img[i] = Math.round(Math.min(1, Math.max(0, img[i])) * 255) / 255;
   }
   return img;
+}
+
+/**
+ * Degrades a clean page or crop with a random subset of scan degradations. `back` is the ink (0..1
+ * coverage) of the sheet's back side, already mirrored and aligned with the crop, for bleed-through (null:
+ * none); `pageScale` is the size in px of the page the crop comes from (default: the crop's larger side).
+ * Random draws do not depend on the page content, so the same generator state gives the same fields.
+ */
+export function degradeCrop(
+  rng: Rng,
+  clean: Float32Array,
+  width: number,
+  height: number,
+  opts: { back?: Float32Array | null; pageScale?: number } = {},
+): Float32Array {
+  if (clean.length !== width * height) throw new Error(`clean has ${clean.length} values, expected ${width}×${height}`);
+  return degrade(rng, clean, width, height, { back: opts.back ?? null, scale: opts.pageScale ?? Math.max(width, height) });
 }
 
 /**

@@ -242,6 +242,93 @@ function imagesPerChunk(rows: number, pixelsPerImage: number, n: number): number
   return Math.max(1, Math.min(n, Math.floor(COL_BUDGET_BYTES / Math.max(1, per))));
 }
 
+/**
+ * x[N, H, W, C] → out[C, N, Hp, Wp] with the image at (pt, pl) and zeros around it: the transposed,
+ * padded grid of the shifted-rows method. One JS pass (faster here than wasm Transpose + PadV2).
+ */
+function transposePadded(b: WasmBackend, x: TensorInfo, g: Geometry, Hp: number, Wp: number): TensorInfo {
+  const { N, H, W, Ci: C, pt, pl } = g;
+  const L = N * Hp * Wp;
+  const out = b.makeOutput([C, N, Hp, Wp], 'float32');
+  const h = heap(b);
+  const xo = off(b, x);
+  const oo = off(b, out);
+  if (Hp !== H || Wp !== W) h.fill(0, oo, oo + C * L);
+  for (let n = 0; n < N; n++) {
+    for (let y = 0; y < H; y++) {
+      const sb = xo + (n * H + y) * W * C;
+      const db = oo + (n * Hp + y + pt) * Wp + pl;
+      for (let c = 0; c < C; c++) {
+        let s = sb + c;
+        const d0 = db + c * L;
+        const d1 = d0 + W;
+        for (let d = d0; d < d1; d++, s += C) h[d] = h[s];
+      }
+    }
+  }
+  return out;
+}
+
+/** dy[N, Ho, Wo, Co] → out[N, Hp, Wp, Co], zero-padded at the bottom and right, by row copies. */
+function padBottomRight(b: WasmBackend, dy: TensorInfo, N: number, Ho: number, Wo: number, Co: number, Hp: number, Wp: number): TensorInfo {
+  const out = b.makeOutput([N, Hp, Wp, Co], 'float32');
+  const h = heap(b);
+  const so = off(b, dy);
+  const oo = off(b, out);
+  const row = Wo * Co;
+  const prow = Wp * Co;
+  for (let n = 0; n < N; n++) {
+    for (let y = 0; y < Hp; y++) {
+      const d = oo + (n * Hp + y) * prow;
+      if (y < Ho) {
+        const s = so + (n * Ho + y) * row;
+        h.copyWithin(d, s, s + row);
+        if (prow > row) h.fill(0, d + row, d + prow);
+      } else {
+        h.fill(0, d, d + prow);
+      }
+    }
+  }
+  return out;
+}
+
+/** [A, B, C, blk] → [A, C, B, blk] (swap of the middle axes, contiguous blocks kept) on the heap. */
+function swapMiddle(b: WasmBackend, x: TensorInfo, A: number, B: number, C: number, blk: number, shape: number[]): TensorInfo {
+  const out = b.makeOutput(shape, 'float32');
+  const h = heap(b);
+  const xo = off(b, x);
+  let d = off(b, out);
+  for (let a = 0; a < A; a++) {
+    for (let c = 0; c < C; c++) {
+      for (let bb = 0; bb < B; bb++) {
+        const s = xo + ((a * B + bb) * C + c) * blk;
+        if (blk >= 64) {
+          h.copyWithin(d, s, s + blk);
+          d += blk;
+        } else {
+          for (let k = 0; k < blk; k++) h[d++] = h[s + k];
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** 2-D transpose [R, C] → [C, R] on the heap. */
+function transpose2d(b: WasmBackend, x: TensorInfo, R: number, C: number): TensorInfo {
+  const out = b.makeOutput([C, R], 'float32');
+  const h = heap(b);
+  const xo = off(b, x);
+  const oo = off(b, out);
+  for (let c = 0; c < C; c++) {
+    let s = xo + c;
+    const d0 = oo + c * R;
+    const d1 = d0 + R;
+    for (let d = d0; d < d1; d++, s += C) h[d] = h[s];
+  }
+  return out;
+}
+
 function filterGradShifted(b: WasmBackend, x: TensorInfo, dy: TensorInfo, g: Geometry): TensorInfo {
   const { N, H, W, Ci, Ho, Wo, Co, kh, kw, dh, dw, pt, pb, pl, pr } = g;
   const Hp = H + pt + pb;
@@ -252,13 +339,8 @@ function filterGradShifted(b: WasmBackend, x: TensorInfo, dy: TensorInfo, g: Geo
   const L = N * img;
   const maxShift = (kh - 1) * dh * Wp + (kw - 1) * dw;
 
-  const xT = transpose(b, view(x, [N, H, W, Ci]), [3, 0, 1, 2]); // [Ci, N, H, W]
-  let xp = xT;
-  if (pt || pb || pl || pr) {
-    xp = pad(b, xT, [[0, 0], [0, 0], [pt, pb], [pl, pr]]); // [Ci, N, Hp, Wp]
-    free(b, xT);
-  }
-  const dyP = Hp !== Ho || Wp !== Wo ? pad(b, dy, [[0, 0], [0, Hp - Ho], [0, Wp - Wo], [0, 0]]) : dy;
+  const xp = transposePadded(b, x, g, Hp, Wp); // [Ci, N, Hp, Wp]
+  const dyP = Hp !== Ho || Wp !== Wo ? padBottomRight(b, dy, N, Ho, Wo, Co, Hp, Wp) : dy;
   try {
     // A 1×1 unpadded conv needs no column matrix: it is x itself.
     if (kh === 1 && kw === 1) return matMul(b, view(xp, [Ci, L]), view(dyP, [L, Co]));
@@ -301,14 +383,16 @@ function filterGradShifted(b: WasmBackend, x: TensorInfo, dy: TensorInfo, g: Geo
 
 function filterGradBlock(b: WasmBackend, x: TensorInfo, dy: TensorInfo, g: Geometry): TensorInfo {
   const { N, Ci, Ho, Wo, Co, kh, kw } = g;
-  // x[N, Ho, kh, Wo, kw, Ci] → col[kh, kw, Ci, N, Ho, Wo]: the column matrix, transposed, in one go.
-  const col = transpose(b, view(x, [N, Ho, kh, Wo, kw, Ci]), [2, 4, 5, 0, 1, 3]);
-  try {
-    const P = N * Ho * Wo;
-    return matMul(b, view(col, [kh * kw * Ci, P]), view(dy, [P, Co]));
-  } finally {
-    free(b, col);
-  }
+  const P = N * Ho * Wo;
+  const K = kh * kw * Ci;
+  // x[N·Ho, kh, Wo, kw·Ci] → col[N·Ho, Wo, kh, kw·Ci] = [P, K]; dW^T = dy^T · col.
+  const col = swapMiddle(b, x, N * Ho, kh, Wo, kw * Ci, [P, K]);
+  const dyT = transpose2d(b, dy, P, Co);
+  const dWT = matMul(b, dyT, col); // [Co, K]
+  free(b, col, dyT);
+  const dW = transpose2d(b, dWT, Co, K);
+  free(b, dWT);
+  return dW;
 }
 
 /** General strides / dilations / pads: JS im2col (transposed), chunked over the batch, then matMul. */
@@ -457,16 +541,33 @@ function inputGradConv(b: WasmBackend, dy: TensorInfo, filter: TensorInfo, g: Ge
 function inputGradBlock(b: WasmBackend, dy: TensorInfo, filter: TensorInfo, g: Geometry): TensorInfo {
   const { N, H, W, Ci, Ho, Wo, Co, kh, kw } = g;
   const K = kh * kw * Ci;
-  const wT = transpose(b, view(filter, [K, Co]), [1, 0]); // [Co, kh·kw·Ci]
-  const cols = matMul(b, view(dy, [N * Ho * Wo, Co]), wT); // [N·Ho·Wo, kh·kw·Ci]
+  const wT = transpose2d(b, filter, K, Co); // [Co, kh·kw·Ci]
+  const cols = matMul(b, view(dy, [N * Ho * Wo, Co]), wT); // [N·Ho, Wo, kh, kw·Ci]
   free(b, wT);
-  const dx = transpose(b, view(cols, [N, Ho, Wo, kh, kw, Ci]), [0, 1, 3, 2, 4, 5]); // [N, Ho·kh, Wo·kw, Ci]
-  free(b, cols);
-  if (Ho * kh === H && Wo * kw === W) return dx;
+  if (Ho * kh === H && Wo * kw === W) {
+    const dx = swapMiddle(b, cols, N * Ho, Wo, kh, kw * Ci, [N, H, W, Ci]); // [N·Ho, kh, Wo, kw·Ci]
+    free(b, cols);
+    return dx;
+  }
   // Rows / columns the forward conv never read get zero gradient.
-  const padded = pad(b, view(dx, [N, Ho * kh, Wo * kw, Ci]), [[0, 0], [0, H - Ho * kh], [0, W - Wo * kw], [0, 0]]);
-  free(b, dx);
-  return padded;
+  const dx = zeros(b, [N, H, W, Ci]);
+  const h = heap(b);
+  const so = off(b, cols);
+  const xo = off(b, dx);
+  const blk = kw * Ci;
+  for (let n = 0; n < N; n++) {
+    for (let oy = 0; oy < Ho; oy++) {
+      for (let i = 0; i < kh; i++) {
+        for (let ox = 0; ox < Wo; ox++) {
+          const s = so + (((n * Ho + oy) * Wo + ox) * kh + i) * blk;
+          const d = xo + ((n * H + oy * kh + i) * W + ox * kw) * Ci;
+          h.copyWithin(d, s, s + blk);
+        }
+      }
+    }
+  }
+  free(b, cols);
+  return dx;
 }
 
 /** General case: column gradient by matMul, then a JS scatter-add (col2im), chunked over the batch. */
@@ -474,7 +575,7 @@ function inputGradCol2im(b: WasmBackend, dy: TensorInfo, filter: TensorInfo, g: 
   const { N, H, W, Ci, Ho, Wo, Co, kh, kw, sh, sw, dh, dw, pt, pl } = g;
   const K = kh * kw * Ci;
   const per = Ho * Wo;
-  const wT = transpose(b, view(filter, [K, Co]), [1, 0]); // [Co, K]
+  const wT = transpose2d(b, filter, K, Co); // [Co, K]
   const dx = zeros(b, [N, H, W, Ci]);
   const nb = imagesPerChunk(K, per, N);
   try {
