@@ -8,14 +8,21 @@ import { gradientImage, saveTinyModel, tempDir, TINY_PHOTO, TINY_SCAN, writePng 
 
 const AEZ = resolve('bin/aez.js');
 
-function aez(args: string[], opts: { killAfterMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function aez(args: string[], opts: { interruptOn?: RegExp } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((res) => {
     const child = spawn(process.execPath, [AEZ, ...args], { env: { ...process.env, AEZ_BACKEND: 'wasm' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    if (opts.killAfterMs) setTimeout(() => child.kill('SIGINT'), opts.killAfterMs);
+    let interrupted = false;
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      // Interrupt once the CLI says it is working on the file, half a second into it.
+      if (opts.interruptOn && !interrupted && opts.interruptOn.test(stderr)) {
+        interrupted = true;
+        setTimeout(() => child.kill('SIGINT'), 500);
+      }
+    });
     child.on('close', (code) => res({ code, stdout, stderr }));
   });
 }
@@ -132,7 +139,7 @@ test('Ctrl-C mid-run cancels: exit 130, no partial or temporary output left', as
   const big = join(f.inDir, 'big.png');
   await writePng(big, gradientImage(2400, 2000, 3), 2400, 2000, 3);
   const heavy = await saveTinyModel(join(f.dir, 'heavy'), { kind: 'unet', channels: 3, noiseMap: true, widths: [48, 96], blocks: [3, 3] });
-  const r = await aez(['denoise', big, '-o', join(f.outDir, 'big.png'), '--model', heavy], { killAfterMs: 2500 });
+  const r = await aez(['denoise', big, '-o', join(f.outDir, 'big.png'), '--model', heavy], { interruptOn: /denoising .*big\.png/ });
   assert.equal(r.code, 130, r.stderr);
   assert.deepEqual(await readdir(f.outDir), []);
 });

@@ -18,6 +18,10 @@ export function terminalReporter(json: boolean, verb: string): BatchReporter & {
         bar.start(100, 0, { file: '', index: 0, total: n });
       }
     },
+    itemStart(i, item) {
+      // Without a progress bar (logs, pipes), say what is running so a long file is not mistaken for a hang.
+      if (!tty && !json) process.stderr.write(`${verb} ${item.input} (${i + 1}/${total})…\n`);
+    },
     itemProgress(i, item, f) {
       bar?.update(Math.round(((i + f) / total) * 100), { file: item.input.split(/[\\/]/).pop(), index: i + 1, total });
     },

@@ -15,6 +15,7 @@ export interface ItemResult {
 
 export interface BatchReporter {
   start?(total: number): void;
+  itemStart?(index: number, item: BatchItem): void;
   itemProgress?(index: number, item: BatchItem, fraction: number): void;
   itemDone?(index: number, result: ItemResult): void;
 }
@@ -32,6 +33,7 @@ export async function runBatch(items: BatchItem[], job: ItemJob, reporter: Batch
       result = { ...item, ok: false, error: { code: 'CANCELLED', message: 'cancelled before it started' }, seconds: 0 };
     } else {
       try {
+        reporter.itemStart?.(i, item);
         await assertNotSameFile(item.input, item.output);
         const details = await job(item, (f) => reporter.itemProgress?.(i, item, f), signal);
         result = { ...item, ok: true, seconds: (performance.now() - t0) / 1000, ...(details ? { details } : {}) };

@@ -942,7 +942,7 @@ function degrade(rng: Rng, clean: Float32Array, w: number, h: number, ctx: Degra
   if (rng.bool(0.75)) {
     const aLow = rng.uniform(0.01, 0.08);
     const low = fbm(rng, w, h, scale * rng.uniform(0.05, 0.25), 3);
-    const aMid = rng.bool(0.6) ? rng.uniform(0.005, 0.05) : 0;
+    const aMid = rng.bool(0.7) ? rng.uniform(0.005, 0.05) : 0;
     const mid = aMid > 0 ? fbm(rng, w, h, rng.uniform(4, 20), 2) : null;
     for (let i = 0; i < n; i++) paper[i] *= 1 + aLow * low[i] + (mid ? aMid * mid[i] : 0);
   }
@@ -963,13 +963,13 @@ function degrade(rng: Rng, clean: Float32Array, w: number, h: number, ctx: Degra
 
   // 3. Stains and creases: multiplicative fields over paper and ink alike.
   const mul = new Float32Array(n).fill(1);
-  if (rng.bool(0.35)) {
+  if (rng.bool(0.45)) {
     const tex = fbm(rng, w, h, rng.uniform(6, 30), 3);
     const k = 1 + Math.floor(rng.next() * rng.next() * 3);
     for (let s = 0; s < k; s++) addStain(rng, mul, w, h, scale, tex);
   }
-  if (rng.bool(0.3)) {
-    const crumpled = rng.bool(0.35);
+  if (rng.bool(0.4)) {
+    const crumpled = rng.bool(0.4);
     const k = crumpled ? rng.int(3, 9) : rng.int(1, 3);
     for (let s = 0; s < k; s++) addCrease(rng, mul, w, h, scale, crumpled);
   }
@@ -981,7 +981,7 @@ function degrade(rng: Rng, clean: Float32Array, w: number, h: number, ctx: Degra
     const light = illumination(rng, w, h, scale);
     for (let i = 0; i < n; i++) img[i] *= light[i];
   }
-  if (rng.bool(0.5)) blur(img, w, h, rng.uniform(0.35, 1.1));
+  if (rng.bool(0.4)) blur(img, w, h, rng.uniform(0.3, 1.0));
   if (rng.bool(0.3)) {
     // Dust and specks: small dark blobs, plus some salt-and-pepper.
     const dots = Math.round(n * rng.uniform(0.0001, 0.0015));

@@ -11,6 +11,8 @@ interface Slot {
   worker: Worker;
   ready: Promise<void>;
   busy: boolean;
+  /** Rejects whatever waits on this worker (its start-up or its tile). */
+  fail: (e: Error) => void;
   pending?: { id: number; resolve: (out: Float32Array) => void; reject: (e: Error) => void };
 }
 
@@ -38,7 +40,16 @@ export class WorkerPool implements TileExecutor {
     let readyReject!: (e: Error) => void;
     const ready = new Promise<void>((res, rej) => ((readyResolve = res), (readyReject = rej)));
     ready.catch(() => {});
-    const slot: Slot = { worker, ready, busy: false };
+    const slot: Slot = {
+      worker,
+      ready,
+      busy: false,
+      fail: (e) => {
+        readyReject(e);
+        slot.pending?.reject(e);
+        slot.pending = undefined;
+      },
+    };
     worker.on('message', (msg: WorkerReply) => {
       if (msg.type === 'ready') return readyResolve();
       const p = slot.pending;
@@ -100,7 +111,7 @@ export class WorkerPool implements TileExecutor {
   async cancel(): Promise<void> {
     const slots = this.slots;
     this.slots = [];
-    for (const s of slots) s.pending?.reject(new AezError('CANCELLED', 'cancelled'));
+    for (const s of slots) s.fail(new AezError('CANCELLED', 'cancelled'));
     for (const w of this.waiting.splice(0)) w.reject(new AezError('CANCELLED', 'cancelled'));
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
