@@ -167,21 +167,31 @@ async function benchOne(widths: number[], o: Opts): Promise<void> {
     `${o.fused ? ', fused conv+bias+relu' : ''}`);
 
   for (let i = 0; i < 2; i++) fwd();
-  const fr = 5;
-  let t0 = performance.now();
-  for (let i = 0; i < fr; i++) fwd();
-  const fwdMs = (performance.now() - t0) / fr;
-  console.log(`  forward: ${fwdMs.toFixed(1)} ms, ${(fwdFlops / fwdMs / 1e6).toFixed(1)} GFLOP/s (${(fwdFlops / 1e9).toFixed(2)} GFLOP)`);
+  const fwdTimes: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    fwd();
+    fwdTimes.push(performance.now() - t);
+  }
+  const fwdMs = fwdTimes.reduce((a, b) => a + b, 0) / fwdTimes.length;
+  const fwdMin = Math.min(...fwdTimes);
+  console.log(`  forward: ${fwdMs.toFixed(1)} ms mean, ${(fwdFlops / fwdMs / 1e6).toFixed(1)} GFLOP/s ` +
+    `(min ${fwdMin.toFixed(1)} ms, ${(fwdFlops / fwdMin / 1e6).toFixed(1)} GFLOP/s; ${(fwdFlops / 1e9).toFixed(2)} GFLOP)`);
 
   let first = 0;
   for (let i = 0; i < o.warmup; i++) first = step();
   const mem0 = tf.memory().numTensors;
-  t0 = performance.now();
   let last = first;
-  for (let i = 0; i < o.steps; i++) last = step();
-  const ms = (performance.now() - t0) / o.steps;
+  const times: number[] = [];
+  for (let i = 0; i < o.steps; i++) {
+    const t = performance.now();
+    last = step();
+    times.push(performance.now() - t);
+  }
+  const ms = times.reduce((a, b) => a + b, 0) / o.steps;
+  const sorted = [...times].sort((a, b) => a - b);
   const stepFlops = 3 * fwdFlops; // forward + input grads + filter grads (the first layer's input grad is skipped)
-  console.log(`  train step: ${ms.toFixed(1)} ms/step (~${(stepFlops / ms / 1e6).toFixed(1)} GFLOP/s at 3× forward FLOPs), ` +
+  console.log(`  train step: ${ms.toFixed(1)} ms/step mean (median ${sorted[sorted.length >> 1].toFixed(1)}, min ${sorted[0].toFixed(1)}) (~${(stepFlops / ms / 1e6).toFixed(1)} GFLOP/s at 3× forward FLOPs), ` +
     `loss ${first.toFixed(5)} → ${last.toFixed(5)}, tensors ${mem0} → ${tf.memory().numTensors}`);
 
   if (o.profile) {

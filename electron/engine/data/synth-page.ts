@@ -382,7 +382,7 @@ async function renderInk(rng: Rng, width: number, height: number): Promise<Float
       colX.push(xx);
       xx += cov.w + 2 * pad;
     }
-    const right = Math.min(x + w, xx - pad + (grid ? 0 : 0));
+    const right = Math.min(x + w, xx - pad);
     const top = y + pad * 0.6;
     const rowLine = (i: number): number => top + i * pitch - (pitch - capH) / 2;
     colCovs.forEach((cov, j) => c.paste(cov, colX[j], top));
@@ -472,7 +472,7 @@ async function renderInk(rng: Rng, width: number, height: number): Promise<Float
       if (b === prev && b !== paragraph) b = paragraph;
       const h = await b(rng, canvas, x, y, colW);
       const gap = b === heading ? st.em * rng.uniform(0.3, 0.8) : b === rule ? st.em * rng.uniform(0.4, 1) : st.paraGap + (b === paragraph ? 0 : st.em * 0.4);
-      y += h + gap + (b === heading && prev !== null ? 0 : 0);
+      y += h + gap;
       if (rng.bool(0.03)) y += st.em * rng.uniform(1, 5); // some blank space
       prev = b;
     }
@@ -638,9 +638,9 @@ function addStain(rng: Rng, mul: Float32Array, w: number, h: number, scale: numb
   const d = R * (ring ? rng.uniform(0.75, 1.1) : rng.uniform(0, 1.1));
   const cx = px + d * Math.cos(th);
   const cy = py + d * Math.sin(th);
-  const harm: [number, number, number][] = [];
+  const harm: [number, number][] = [];
   const wob = ring ? 0.05 : 0.18;
-  for (let k = 1; k <= 5; k++) harm.push([k, rng.normal() * wob / k, rng.uniform(0, 2 * Math.PI)]);
+  for (let k = 1; k <= 5; k++) harm.push([(rng.normal() * wob) / k, rng.uniform(0, 2 * Math.PI)]);
   const inner = ring ? rng.uniform(0, 0.08) : rng.uniform(0.05, 0.35);
   const edge = ring ? rng.uniform(0.08, 0.35) : rng.uniform(0, 0.2);
   const edgeW = Math.max(0.8, rng.uniform(0.004, 0.02) * scale);
@@ -651,8 +651,8 @@ function addStain(rng: Rng, mul: Float32Array, w: number, h: number, scale: numb
   const texAmt = rng.uniform(0.2, 0.7);
   const wobAmp = R * rng.uniform(0.01, 0.06);
   const reach = R * (1 + 3 * wob) + 4 * edgeW + 3 * soft;
-  const hc = harm.map(([, amp, ph]) => amp * Math.cos(ph));
-  const hs = harm.map(([, amp, ph]) => amp * Math.sin(ph));
+  const hc = harm.map(([amp, ph]) => amp * Math.cos(ph));
+  const hs = harm.map(([amp, ph]) => amp * Math.sin(ph));
   const ax = Math.cos(arcDir);
   const ay = Math.sin(arcDir);
   const edgeReach = 4 * edgeW;

@@ -254,15 +254,14 @@ function transposePadded(b: WasmBackend, x: TensorInfo, g: Geometry, Hp: number,
   const xo = off(b, x);
   const oo = off(b, out);
   if (Hp !== H || Wp !== W) h.fill(0, oo, oo + C * L);
+  // Sequential reads, C sequential write streams (measured faster than the other loop orders).
+  let s = xo;
   for (let n = 0; n < N; n++) {
     for (let y = 0; y < H; y++) {
-      const sb = xo + (n * H + y) * W * C;
       const db = oo + (n * Hp + y + pt) * Wp + pl;
-      for (let c = 0; c < C; c++) {
-        let s = sb + c;
-        const d0 = db + c * L;
-        const d1 = d0 + W;
-        for (let d = d0; d < d1; d++, s += C) h[d] = h[s];
+      for (let x1 = 0; x1 < W; x1++) {
+        let d = db + x1;
+        for (let c = 0; c < C; c++, d += L) h[d] = h[s++];
       }
     }
   }
