@@ -226,7 +226,7 @@ describe('kernels called directly', () => {
 
   test('large batch is processed in chunks with the same result', async () => {
     // 64 images of 40×40×16 with a 5×5 kernel: the column matrix is 400 × 64·44·44 floats ≈ 200 MB,
-    // over the 64 MB budget, so the stride-1 path runs in chunks; compare against one image at a time.
+    // over the 128 MB budget, so the stride-1 path runs in chunks; compare against one image at a time.
     assert.ok(await tf.setBackend('wasm'));
     const xs: Shape4 = [64, 40, 40, 16];
     const fs: [number, number, number, number] = [5, 5, 16, 4];
@@ -271,6 +271,44 @@ describe('depthwise gradients on wasm match cpu', () => {
           tf.sum(tf.mul(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad), r)));
         return g([x, w]);
       }, 'depthwise');
+    });
+  }
+});
+
+describe('memory-bound training kernels match cpu (fast paths and fallbacks)', () => {
+  test('Sum over leading axes, keepDims, and other axes', async () => {
+    const xs = [3, 5, 4, 7];
+    await compare([{ data: rand(sizeOf(xs)), shape: xs }], (x) => [
+      tf.sum(x, [0, 1, 2]),
+      tf.sum(x, [2, 0, 1], true),
+      tf.sum(x, [-4, -3, -2]),
+      tf.sum(x, 1),
+      tf.sum(x),
+      tf.sum(tf.reshape(x, [60, 7]), 0),
+    ], 'Sum');
+  });
+
+  test('split and concat along the last axis, and other axes', async () => {
+    const xs = [2, 3, 4, 9];
+    await compare([{ data: rand(sizeOf(xs)), shape: xs }, { data: rand(2 * 3 * 4 * 5), shape: [2, 3, 4, 5] }], (x, y) => [
+      ...tf.split(x, [2, 3, 4], 3),
+      ...tf.split(x, 3, -1),
+      ...tf.split(x, [1, -1, 2], 3),
+      ...tf.split(x, [1, 2], 1),
+      tf.concat([x, y, x], 3),
+      tf.concat([x, x], -1),
+      tf.concat([x, x], 1),
+      tf.concat([tf.reshape(x, [24, 9]), tf.reshape(y, [24, 5])], 1),
+    ], 'SplitV/Concat');
+  });
+
+  for (const [k, s, pad, h, w] of [[2, 2, 'valid', 8, 6], [2, 2, 'valid', 9, 7], [3, 3, 'valid', 9, 10], [3, 2, 'same', 8, 8], [2, 2, 'same', 7, 7]] as const) {
+    test(`avgPool gradient k${k} s${s} ${pad} ${h}x${w}`, async () => {
+      const xs: Shape4 = [2, h, w, 3];
+      const yShape = tf.tidy(() => tf.avgPool(tf.zeros(xs) as tf.Tensor4D, k, s, pad).shape);
+      await compare([{ data: rand(sizeOf(xs)), shape: xs }, { data: rand(sizeOf(yShape)), shape: yShape }], (x, r) => [
+        tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(a as tf.Tensor4D, k, s, pad), r)))(x),
+      ], 'AvgPoolGrad');
     });
   }
 });

@@ -3,7 +3,7 @@
 // The wasm backend lacks Conv2DBackpropFilter and both depthwise backprop kernels, and its
 // Conv2DBackpropInput (also the forward pass of conv2dTranspose) is a naive loop at ~2 GFLOP/s. These
 // kernels re-express the gradients as work the backend does fast (XNNPACK conv and plain matMul at
-// 20–25 GFLOP/s on one core), plus a few bulk copies on the wasm heap:
+// 20–25 GFLOP/s on one core), plus bulk copies on the wasm heap:
 //
 // - Conv2DBackpropFilter, stride 1: "shifted rows". With x transposed and zero-padded to
 //   xp[Ci, N·Hp·Wp] and dy zero-padded to dyP[N·Hp·Wp, Co] on the same padded grid, the tap (i, j)
@@ -11,14 +11,19 @@
 //   col[(i,j,ci), q] is built with one memmove per row (kh·kw·Ci of them), and dW = col · dyP is one
 //   plain matMul whose result is already [kh, kw, Ci, Co]. Padding positions of dyP are zero, so the
 //   rows that straddle two image rows cost a few percent of extra FLOPs and nothing else.
-//   Kernel == stride (no overlap, no padding): col is a single transpose of x. Anything else: a JS
+//   Kernel == stride (no overlap, no padding): col is x permuted, in one JS pass. Anything else: a JS
 //   im2col loop, then the same matMul. All paths chunk over the batch to bound the col buffer.
+//   dyP is deliberately the matMul's second operand: XNNPACK repacks that one (the "weights") on every
+//   call at ~7 ns per element here, so it must be the smaller of the two.
 // - Conv2DBackpropInput, stride 1: a forward conv of dy with the filter rotated 180° and its in/out
-//   channels swapped. Kernel == stride: one matMul then a transpose (depth-to-space). Otherwise:
-//   matMul to the column gradient and a JS col2im (scatter-add).
+//   channels swapped. Kernel == stride: one matMul then depth-to-space. Otherwise: matMul to the
+//   column gradient and a JS col2im (scatter-add).
 // - DepthwiseConv2dNativeBackpropFilter / BackpropInput: direct JS loops over the heap (general
 //   strides, dilations, pads, channel multipliers); BackpropInput with stride 1 and multiplier 1 runs
 //   as a depthwise conv with the flipped filter.
+// - Sum over all axes but the last (bias gradients), Concat / SplitV along the last axis (U-Net skips and
+//   their gradients) and AvgPoolGrad with tiling windows: JS fast paths, 3–10× the built-ins; every other
+//   case goes to the built-in kernel.
 //
 // Everything here works on the backend's TensorInfo objects and frees its intermediates itself; the
 // returned TensorInfo owns its data. No tf ops run inside a kernel, so nothing reaches the engine's
@@ -50,7 +55,7 @@ interface WasmBackend {
 }
 
 /** Upper bound on the bytes of one im2col / col2im buffer; larger batches are processed in chunks. */
-const COL_BUDGET_BYTES = 64 * 1024 * 1024;
+const COL_BUDGET_BYTES = 128 * 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------------
 // Small helpers over the wasm heap and the backend's own kernels.
@@ -101,10 +106,6 @@ function run(b: WasmBackend, name: string, inputs: NamedTensorInfoMap, attrs: Na
 
 function transpose(b: WasmBackend, x: TensorInfo, perm: number[]): TensorInfo {
   return run(b, 'Transpose', { x }, { perm });
-}
-
-function pad(b: WasmBackend, x: TensorInfo, paddings: [number, number][]): TensorInfo {
-  return run(b, 'PadV2', { x }, { paddings, constantValue: 0 });
 }
 
 function matMul(b: WasmBackend, a: TensorInfo, bm: TensorInfo): TensorInfo {
@@ -236,10 +237,11 @@ function isBlockConv(g: Geometry): boolean {
   );
 }
 
-/** Images per chunk so that rows × (images × pixelsPerImage) floats fit the column budget. */
+/** Images per chunk so that rows × (images × pixelsPerImage) floats fit the column budget; balanced. */
 function imagesPerChunk(rows: number, pixelsPerImage: number, n: number): number {
   const per = rows * pixelsPerImage * 4;
-  return Math.max(1, Math.min(n, Math.floor(COL_BUDGET_BYTES / Math.max(1, per))));
+  const most = Math.max(1, Math.min(n, Math.floor(COL_BUDGET_BYTES / Math.max(1, per))));
+  return Math.ceil(n / Math.ceil(n / most));
 }
 
 /**
@@ -381,17 +383,33 @@ function filterGradShifted(b: WasmBackend, x: TensorInfo, dy: TensorInfo, g: Geo
 }
 
 function filterGradBlock(b: WasmBackend, x: TensorInfo, dy: TensorInfo, g: Geometry): TensorInfo {
-  const { N, Ci, Ho, Wo, Co, kh, kw } = g;
+  const { N, H, W, Ci, Ho, Wo, Co, kh, kw } = g;
   const P = N * Ho * Wo;
   const K = kh * kw * Ci;
-  // x[N·Ho, kh, Wo, kw·Ci] → col[N·Ho, Wo, kh, kw·Ci] = [P, K]; dW^T = dy^T · col.
-  const col = swapMiddle(b, x, N * Ho, kh, Wo, kw * Ci, [P, K]);
-  const dyT = transpose2d(b, dy, P, Co);
-  const dWT = matMul(b, dyT, col); // [Co, K]
-  free(b, col, dyT);
-  const dW = transpose2d(b, dWT, Co, K);
-  free(b, dWT);
-  return dW;
+  // col[(i, j, c), (n, oy, ox)] = x[n, oy·kh + i, ox·kw + j, c]: x is read once, in order. dW = col · dy,
+  // with dy (the smaller operand) as the matrix XNNPACK packs.
+  const col = b.makeOutput([K, P], 'float32');
+  const h = heap(b);
+  let s = off(b, x);
+  const co = off(b, col);
+  for (let n = 0; n < N; n++) {
+    for (let y = 0; y < H; y++) {
+      const oy = Math.floor(y / kh);
+      const i = y - oy * kh;
+      const p0 = (n * Ho + oy) * Wo;
+      for (let ox = 0; ox < Wo; ox++) {
+        for (let j = 0; j < kw; j++) {
+          let d = co + ((i * kw + j) * Ci) * P + p0 + ox;
+          for (let c = 0; c < Ci; c++, d += P) h[d] = h[s++];
+        }
+      }
+    }
+  }
+  try {
+    return matMul(b, col, view(dy, [P, Co]));
+  } finally {
+    free(b, col);
+  }
 }
 
 /** General strides / dilations / pads: JS im2col (transposed), chunked over the batch, then matMul. */
@@ -458,7 +476,7 @@ function conv2dBackpropInput(args: { inputs: NamedTensorInfoMap; attrs?: NamedAt
   const b = args.backend as WasmBackend;
   let { dy } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
   const filter = (args.inputs as { filter: TensorInfo }).filter;
-  if (dy.dtype !== 'float32' || filter.dtype !== 'float32') return fallback(Conv2DBackpropInputName, args);
+  if (dy.dtype !== 'float32' || filter.dtype !== 'float32') return fallback(Conv2DBackpropInputName, args) as TensorInfo;
   const attrs = (args.attrs ?? {}) as unknown as {
     strides: number | [number, number];
     pad: PadAttr;
@@ -756,6 +774,150 @@ function depthwiseBackpropInput(args: { inputs: NamedTensorInfoMap; attrs?: Name
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Memory-bound kernels of the backward pass whose wasm versions are slow for the shapes training uses
+// (a transpose before every reduction, a typed-array view per row, naive pooling loops). Each has a
+// narrow fast path and hands everything else to the built-in kernel.
+
+type Args = { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; backend: unknown };
+
+/** Sum over every axis but the last (bias gradients): one sequential pass, float64 accumulators. */
+function sumLeading(args: Args): TensorInfo {
+  const b = args.backend as WasmBackend;
+  const { x } = args.inputs as { x: TensorInfo };
+  const { axis, keepDims } = (args.attrs ?? {}) as unknown as { axis: number | number[]; keepDims: boolean };
+  const r = x.shape.length;
+  const axes = (Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + r : a)).sort((p, q) => p - q);
+  const leading = r >= 2 && axes.length === r - 1 && axes.every((a, i) => a === i);
+  const C = x.shape[r - 1];
+  const rows = size(x.shape) / Math.max(C, 1);
+  if (x.dtype !== 'float32' || !leading || C === 0 || rows < 2) return fallback('Sum', args) as TensorInfo;
+  // (A matMul with a row of ones is slower: XNNPACK repacks x as weights on every call.)
+  const acc = new Float64Array(C);
+  const h = heap(b);
+  let s = off(b, x);
+  let i = 0;
+  for (; i + 2 <= rows; i += 2, s += 2 * C) for (let c = 0; c < C; c++) acc[c] += h[s + c] + h[s + C + c];
+  for (; i < rows; i++, s += C) for (let c = 0; c < C; c++) acc[c] += h[s + c];
+  const out = b.makeOutput(keepDims ? [...new Array<number>(r - 1).fill(1), C] : [C], 'float32');
+  heap(b).set(acc, off(b, out));
+  return out;
+}
+
+/** Split along the last axis (the gradient of a channel concat). */
+function splitLast(args: Args): TensorInfo[] {
+  const b = args.backend as WasmBackend;
+  const { x } = args.inputs as { x: TensorInfo };
+  const { numOrSizeSplits, axis } = (args.attrs ?? {}) as unknown as { numOrSizeSplits: number[] | number; axis: number };
+  const r = x.shape.length;
+  const ax = axis < 0 ? axis + r : axis;
+  const C = x.shape[r - 1];
+  if (x.dtype !== 'float32' || r < 2 || ax !== r - 1 || size(x.shape) === 0) return fallback('SplitV', args) as TensorInfo[];
+  let sizes: number[];
+  if (typeof numOrSizeSplits === 'number') {
+    if (C % numOrSizeSplits !== 0) return fallback('SplitV', args) as TensorInfo[];
+    sizes = new Array<number>(numOrSizeSplits).fill(C / numOrSizeSplits);
+  } else {
+    sizes = [...numOrSizeSplits];
+    const neg = sizes.indexOf(-1);
+    if (neg >= 0) sizes[neg] = C - sizes.reduce((a, v, i) => (i === neg ? a : a + v), 0);
+  }
+  if (sizes.reduce((a, v) => a + v, 0) !== C || sizes.some((v) => v < 0)) return fallback('SplitV', args) as TensorInfo[];
+  const rows = size(x.shape) / C;
+  const outs = sizes.map((sz) => b.makeOutput([...x.shape.slice(0, -1), sz], 'float32'));
+  const h = heap(b);
+  const xo = off(b, x);
+  let start = 0;
+  for (let k = 0; k < outs.length; k++) {
+    const sz = sizes[k];
+    let d = off(b, outs[k]);
+    for (let row = 0; row < rows; row++) {
+      const s0 = xo + row * C + start;
+      for (let j = 0; j < sz; j++) h[d++] = h[s0 + j];
+    }
+    start += sz;
+  }
+  return outs;
+}
+
+/** Concat along the last axis (U-Net skips). */
+function concatLast(args: Args): TensorInfo {
+  const b = args.backend as WasmBackend;
+  const xs = (args.inputs as unknown as TensorInfo[]).filter((t) => size(t.shape) > 0);
+  const { axis } = (args.attrs ?? {}) as unknown as { axis: number };
+  const r = xs[0]?.shape.length ?? 0;
+  const ax = axis < 0 ? axis + r : axis;
+  const lead = xs[0]?.shape.slice(0, -1) ?? [];
+  const ok = xs.length >= 2 && r >= 2 && ax === r - 1 &&
+    xs.every((t) => t.dtype === 'float32' && t.shape.length === r && t.shape.slice(0, -1).every((d, i) => d === lead[i]));
+  if (!ok) return fallback('Concat', args) as TensorInfo;
+  const sizes = xs.map((t) => t.shape[r - 1]);
+  const C = sizes.reduce((a, v) => a + v, 0);
+  const rows = size(lead);
+  const out = b.makeOutput([...lead, C], 'float32');
+  const h = heap(b);
+  const oo = off(b, out);
+  let start = 0;
+  for (let k = 0; k < xs.length; k++) {
+    const sz = sizes[k];
+    let s = off(b, xs[k]);
+    for (let row = 0; row < rows; row++) {
+      const d0 = oo + row * C + start;
+      for (let j = 0; j < sz; j++) h[d0 + j] = h[s++];
+    }
+    start += sz;
+  }
+  return out;
+}
+
+/** AvgPool gradient when windows tile the input (filter == stride, no padding). */
+function avgPoolGradTiled(args: Args): TensorInfo {
+  const b = args.backend as WasmBackend;
+  const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
+  const { filterSize, strides, pad, dimRoundingMode } = (args.attrs ?? {}) as unknown as {
+    filterSize: number | [number, number];
+    strides: number | [number, number];
+    pad: PadAttr;
+    dimRoundingMode?: RoundingMode;
+  };
+  if (dy.dtype !== 'float32' || input.shape.length !== 4) return fallback('AvgPoolGrad', args) as TensorInfo;
+  const info = backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number], filterSize, strides, 1, pad as 'valid' | 'same' | number, dimRoundingMode);
+  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: Ho, outWidth: Wo } = info;
+  const kh = info.filterHeight;
+  const kw = info.filterWidth;
+  if (kh !== info.strideHeight || kw !== info.strideWidth || info.padInfo.top !== 0 || info.padInfo.left !== 0 ||
+      Ho * kh > H || Wo * kw > W) {
+    return fallback('AvgPoolGrad', args) as TensorInfo;
+  }
+  const dx = b.makeOutput([N, H, W, C], 'float32');
+  const h = heap(b);
+  const so = off(b, dy);
+  let d = off(b, dx);
+  const scale = 1 / (kh * kw);
+  for (let n = 0; n < N; n++) {
+    for (let y = 0; y < H; y++) {
+      const oy = Math.floor(y / kh);
+      if (oy >= Ho) {
+        h.fill(0, d, d + W * C);
+        d += W * C;
+        continue;
+      }
+      const rowBase = so + (n * Ho + oy) * Wo * C;
+      for (let ox = 0; ox < Wo; ox++) {
+        const s0 = rowBase + ox * C;
+        for (let j = 0; j < kw; j++) for (let c = 0; c < C; c++) h[d++] = h[s0 + c] * scale;
+      }
+      const rest = (W - Wo * kw) * C;
+      if (rest > 0) {
+        h.fill(0, d, d + rest);
+        d += rest;
+      }
+    }
+  }
+  return dx;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Registration.
 
 const Conv2DBackpropInputName = 'Conv2DBackpropInput';
@@ -763,17 +925,21 @@ const Conv2DBackpropInputName = 'Conv2DBackpropInput';
 const originals = new Map<string, KernelConfig>();
 const ours = new Map<string, KernelFunc>();
 
-function fallback(name: string, args: { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; backend: unknown }): TensorInfo {
+function fallback(name: string, args: { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; backend: unknown }): TensorInfo | TensorInfo[] {
   const k = originals.get(name);
   if (!k) throw new Error(`${name}: case not supported by the wasm training kernels and no built-in kernel to fall back to`);
-  return k.kernelFunc(args as Parameters<KernelFunc>[0]) as TensorInfo;
+  return k.kernelFunc(args as Parameters<KernelFunc>[0]);
 }
 
-const KERNELS: [string, (args: { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; backend: unknown }) => TensorInfo][] = [
+const KERNELS: [string, (args: Args) => TensorInfo | TensorInfo[]][] = [
   ['Conv2DBackpropFilter', conv2dBackpropFilter],
   [Conv2DBackpropInputName, conv2dBackpropInput],
   ['DepthwiseConv2dNativeBackpropFilter', depthwiseBackpropFilter],
   ['DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInput],
+  ['Sum', sumLeading],
+  ['SplitV', splitLast],
+  ['Concat', concatLast],
+  ['AvgPoolGrad', avgPoolGradTiled],
 ];
 
 /**
