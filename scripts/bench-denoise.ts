@@ -76,12 +76,12 @@ interface Opts {
   child?: { model: string; executor: 'pool' | 'inproc' };
 }
 
-function usage(msg: string): never {
+function usage(msg?: string): never {
   process.stderr.write(
-    `bench-denoise: ${msg}\n` +
+    (msg ? `bench-denoise: ${msg}\n` : '') +
       'usage: node dist/scripts/bench-denoise.js [--models-dir DIR] [--data DIR] [--limit N] [--threads N] [--out FILE] [--big]\n',
   );
-  process.exit(2);
+  process.exit(msg ? 2 : 0);
 }
 
 function parseSize(v: string, what: string): [number, number] {
@@ -131,7 +131,7 @@ function parseArgs(argv: string[]): Opts {
       if (e !== 'pool' && e !== 'inproc') usage(`--executor is pool or inproc, got "${e}"`);
       if (!o.child) usage('--executor goes with --child-speed');
       o.child.executor = e;
-    } else if (a === '--help' || a === '-h') usage('help');
+    } else if (a === '--help' || a === '-h') usage();
     else usage(`unknown argument ${a}`);
   }
   return o;
@@ -309,7 +309,7 @@ function photoTable(r: PhotoResult, photo: ModelSlot): string {
     lines.push(`Skipped: ${r.skipped ?? 'no results'}.`);
     return lines.join('\n');
   }
-  lines.push(`${r.images} images (${f2(r.megapixels)} MP in all). PSNR in dB, mean over images; in brackets the difference from NLM.`);
+  lines.push(`${r.images} image${r.images === 1 ? '' : 's'} (${f2(r.megapixels)} MP in all). PSNR in dB, mean over images; in brackets the difference from NLM.`);
   lines.push('');
   lines.push('| σ | noisy input | NLM (baseline) | photo model, blind | σ̂ (blind estimate) | photo model, σ given | target |');
   lines.push('|---|---|---|---|---|---|---|');
@@ -416,7 +416,7 @@ function scanTable(r: ScanResult, scan: ModelSlot): string {
     return lines.join('\n');
   }
   lines.push(
-    `${r.pages} validation pages (the background-grouped split the trainer holds out; ${r.trainPages} training pages). ` +
+    `${r.pages} validation page${r.pages === 1 ? '' : 's'} (the background-grouped split the trainer holds out; ${r.trainPages} training pages). ` +
       'RMSE on 0..1 grey, mean over pages; lower is better. In brackets the difference from the better baseline.',
   );
   lines.push('');
@@ -783,7 +783,6 @@ async function main(): Promise<void> {
   ];
   const photoResults: PhotoResult[] = [];
   let scanResult: ScanResult;
-  let speed: SpeedRow[];
   let big: BigResult | undefined;
   try {
     for (const set of sets) {
@@ -799,7 +798,7 @@ async function main(): Promise<void> {
     await pool.close();
   }
   log('Speed …');
-  speed = await benchSpeed([photo, scan], opts);
+  const speed = await benchSpeed([photo, scan], opts);
   if (opts.big) {
     log('Large image …');
     try {

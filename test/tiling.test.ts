@@ -29,6 +29,21 @@ test('identity tile runner reproduces the image exactly', async () => {
   const out = new Float32Array(img.length);
   await runTiled(img, out, w, h, c, async (t) => t, { tile: 40, margin: 8, multiple: 8, concurrency: 3 });
   assert.deepEqual(out, img);
+  // A runner that reads its context in place must still see the original pixels: a 3×3 box blur.
+  const blurOut = new Float32Array(img.length);
+  const blur = async (t: Float32Array, tw: number, th: number) => {
+    const r = new Float32Array(t.length);
+    for (let y = 1; y < th - 1; y++) for (let x = 1; x < tw - 1; x++) for (let k = 0; k < c; k++) {
+      let sum = 0;
+      for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) sum += t[((y + dy) * tw + x + dx) * c + k];
+      r[(y * tw + x) * c + k] = sum / 9;
+    }
+    return r;
+  };
+  await runTiled(img, blurOut, w, h, c, blur, { tile: 40, margin: 8, multiple: 8, concurrency: 2 });
+  const inPlace = img.slice();
+  await runTiled(inPlace, inPlace, w, h, c, blur, { tile: 40, margin: 8, multiple: 8, concurrency: 2 });
+  assert.deepEqual(inPlace, blurOut);
 });
 
 test('tiled denoising equals one whole-image run within 1/255', async () => {
@@ -43,6 +58,11 @@ test('tiled denoising equals one whole-image run within 1/255', async () => {
   let maxDiff = 0;
   for (let i = 0; i < whole.image.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(whole.image.data[i] - tiled.image.data[i]));
   assert.ok(maxDiff <= 1 / 255, `max difference ${maxDiff * 255} /255`);
+  // In place (bands held back until the next band has read its context) gives exactly the same pixels.
+  const copy = { ...img, data: img.data.slice() };
+  const inPlace = await denoiseImage(copy, model, exec, { sigma: 20, tile: { tile: 48, margin: 32 }, inPlace: true });
+  assert.equal(inPlace.image.data, copy.data);
+  assert.deepEqual(inPlace.image.data, tiled.image.data);
   engine.dispose();
 });
 

@@ -13,7 +13,7 @@ export interface DenoiseFileOptions {
 export async function denoiseFile(input: string, output: string, model: LoadedModel, exec: TileExecutor, opts: DenoiseFileOptions = {}) {
   const img = await readImage(input);
   opts.onProgress?.(0.02);
-  const result = await denoiseImage(img, model, exec, { sigma: opts.sigma, signal: opts.signal, onProgress: (f) => opts.onProgress?.(0.02 + 0.93 * f) });
+  const result = await denoiseImage(img, model, exec, { sigma: opts.sigma, inPlace: true, signal: opts.signal, onProgress: (f) => opts.onProgress?.(0.02 + 0.93 * f) });
   opts.signal?.throwIfAborted();
   await writeImage(output, result.image, { bitDepth: img.bitDepth, overwrite: opts.overwrite ?? false });
   opts.onProgress?.(1);

@@ -18,6 +18,8 @@ export interface DenoiseOptions {
   tile?: Partial<TileOptions>;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
+  /** The caller gives up `img.data`: the result may be written into it (saves a full-size copy). */
+  inPlace?: boolean;
 }
 
 export interface DenoiseResult {
@@ -55,7 +57,8 @@ export async function denoiseImage(img: RasterImage, model: LoadedModel, exec: T
     }
   }
   const input = adaptChannels(img.data, pixels, img.channels, cfg.channels);
-  const output = new Float32Array(pixels * cfg.channels);
+  // In place when the image is not the caller's: a 40-megapixel photo then needs one float copy, not two.
+  const output = input === img.data && !opts.inPlace ? new Float32Array(input.length) : input;
   const tile: TileOptions = { ...DEFAULT_TILE, ...opts.tile, multiple: sizeMultiple(cfg) };
   await runTiled(
     input,

@@ -60,7 +60,7 @@ export function reflectIndex(i: number, n: number): number {
 }
 
 /** Copies a tile's context region out of an interleaved HWC image. */
-export function extractTile(data: ArrayLike<number>, width: number, height: number, channels: number, t: Tile, scale = 1): Float32Array {
+export function extractTile(data: Float32Array, width: number, height: number, channels: number, t: Tile, scale = 1): Float32Array {
   const out = new Float32Array(t.cw * t.ch * channels);
   const xs = new Int32Array(t.cw);
   for (let x = 0; x < t.cw; x++) xs[x] = reflectIndex(t.cx0 + x, width) * channels;
@@ -77,7 +77,7 @@ export function extractTile(data: ArrayLike<number>, width: number, height: numb
 
 /** Writes a tile's core from the network output (context-sized) into the output image. */
 export function placeTile(
-  out: { [i: number]: number },
+  out: Float32Array,
   width: number,
   channels: number,
   t: Tile,
@@ -104,12 +104,14 @@ export interface TiledRunOptions extends TileOptions {
 }
 
 /**
- * Runs `runTile` over every tile of an HWC image and assembles the output in place into `out`
- * (same layout). Tiles run `concurrency` at a time; cancellation stops scheduling and rejects.
+ * Runs `runTile` over every tile of an HWC image and assembles the output into `out` (same layout).
+ * `out` may be `data` itself: tiles run band by band (a band is a row of tiles), and a band's results
+ * are held back until the next band has read its context, so in-place runs need no second full-size
+ * image, only two bands of buffer. Tiles of a band run `concurrency` at a time; cancellation rejects.
  */
 export async function runTiled(
-  data: ArrayLike<number>,
-  out: { [i: number]: number },
+  data: Float32Array,
+  out: Float32Array,
   width: number,
   height: number,
   channels: number,
@@ -117,19 +119,39 @@ export async function runTiled(
   opts: TiledRunOptions,
 ): Promise<void> {
   const tiles = planTiles(width, height, opts);
-  let next = 0;
+  const bands: Tile[][] = [];
+  for (const t of tiles) {
+    if (bands.length === 0 || bands[bands.length - 1][0].y0 !== t.y0) bands.push([]);
+    bands[bands.length - 1].push(t);
+  }
+  const inPlace = out === data;
   let done = 0;
-  const lane = async (): Promise<void> => {
-    while (next < tiles.length) {
-      opts.signal?.throwIfAborted();
-      const i = next++;
-      const t = tiles[i];
-      const result = await runTile(extractTile(data, width, height, channels, t), t.cw, t.ch, i);
-      opts.signal?.throwIfAborted();
-      placeTile(out, width, channels, t, result);
-      opts.onTile?.(++done, tiles.length);
+  let pending: { y0: number; rows: Float32Array } | null = null;
+  const commit = (band: { y0: number; rows: Float32Array }) => out.set(band.rows, band.y0 * width * channels);
+  for (const band of bands) {
+    const y0 = band[0].y0;
+    const rows = new Float32Array((band[0].y1 - y0) * width * channels);
+    // Tile cores are placed relative to the band: shift the tile up by y0.
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < band.length) {
+        opts.signal?.throwIfAborted();
+        const t = band[next++];
+        const result = await runTile(extractTile(data, width, height, channels, t), t.cw, t.ch, tiles.indexOf(t));
+        opts.signal?.throwIfAborted();
+        placeTile(rows, width, channels, { ...t, y0: 0, y1: t.y1 - y0, cy0: t.cy0 - y0 }, result);
+        opts.onTile?.(++done, tiles.length);
+      }
+    };
+    const lanes = Math.max(1, Math.min(opts.concurrency ?? 1, band.length));
+    await Promise.all(Array.from({ length: lanes }, lane));
+    // This band has read all its context now, so the band before it may be overwritten.
+    if (pending) commit(pending);
+    pending = { y0, rows };
+    if (!inPlace) {
+      commit(pending);
+      pending = null;
     }
-  };
-  const lanes = Math.max(1, Math.min(opts.concurrency ?? 1, tiles.length));
-  await Promise.all(Array.from({ length: lanes }, lane));
+  }
+  if (pending) commit(pending);
 }
