@@ -1,16 +1,9 @@
 // aez denoise <file|dir>... -o <file|dir> [--model photo|scan|PATH] [--sigma N] [--json]
 import type { Command } from 'commander';
-import { planBatch } from '../../engine/batch/plan.js';
-import { runBatch } from '../../engine/batch/run-batch.js';
-import { denoiseFile } from '../../engine/denoise/denoise-file.js';
-import { isInputImagePath } from '../../engine/image/io.js';
-import { WorkerPool } from '../../engine/jobs/worker-pool.js';
-import { loadModel } from '../../engine/models/registry.js';
+import { JobService, type JobEvent } from '../../engine/jobs/job-service.js';
 import { AezError } from '../../engine/util/errors.js';
 import { terminalReporter } from '../reporter.js';
 import { interruptSignal, parseNumber, type GlobalOptions } from '../shared.js';
-
-export const OUTPUT_EXTS = ['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.avif'] as const;
 
 export function registerDenoise(program: Command): void {
   program
@@ -26,24 +19,27 @@ export function registerDenoise(program: Command): void {
     .action(async (inputs: string[], o: { output: string; model: string; sigma?: string; format: string; overwrite: boolean; json: boolean }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const sigma = o.sigma === undefined ? undefined : parseNumber(o.sigma, '--sigma', 0, 100);
-      const ext = '.' + o.format.replace(/^\./, '').toLowerCase();
-      if (!(OUTPUT_EXTS as readonly string[]).includes(ext)) throw new AezError('OUTPUT_FORMAT', `--format ${o.format}: choose one of ${OUTPUT_EXTS.join(' ')}`);
-      const items = await planBatch(inputs, o.output, { accept: isInputImagePath, defaultExt: ext, outputExts: OUTPUT_EXTS });
-      const model = await loadModel(o.model);
-      const pool = new WorkerPool({ threads: g.threads, backend: g.backend });
-      const signal = interruptSignal(() => void pool.cancel());
+      const format = o.format.replace(/^\./, '').toLowerCase();
+      if (!['png', 'jpg', 'jpeg', 'webp', 'tif', 'tiff', 'avif'].includes(format)) {
+        throw new AezError('OUTPUT_FORMAT', `--format ${o.format}: choose one of png, jpg, webp, tif, avif`);
+      }
+      const service = new JobService({ threads: g.threads, backend: g.backend });
+      const job = service.start({ kind: 'denoise', inputs, output: o.output, model: o.model, sigma, format: format as 'png', overwrite: o.overwrite });
+      const signal = interruptSignal(() => job.cancel());
       const reporter = terminalReporter(o.json, 'denoising');
+      let current = { input: '', output: '' };
+      job.events.on('event', (e: JobEvent) => {
+        if (e.type === 'start') reporter.start?.(e.total);
+        else if (e.type === 'item-start') reporter.itemStart?.(e.index, (current = { input: e.input, output: e.output }));
+        else if (e.type === 'item-progress') reporter.itemProgress?.(e.index, current, e.fraction);
+        else if (e.type === 'item-done') reporter.itemDone?.(e.index, e.result);
+      });
       try {
-        const results = await runBatch(
-          items,
-          (item, onProgress, sig) => denoiseFile(item.input, item.output, model, pool, { sigma, overwrite: o.overwrite, signal: sig, onProgress }),
-          reporter,
-          signal,
-        );
+        const results = await job.done;
         reporter.finish(results);
         process.exitCode = signal.aborted ? 130 : results.every((r) => r.ok) ? 0 : 1;
       } finally {
-        await pool.close();
+        await service.close();
       }
     });
 }
