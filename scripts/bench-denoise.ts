@@ -585,6 +585,7 @@ interface BigResult {
   width: number;
   height: number;
   fileBytes?: number;
+  source?: string;
   skipped?: string;
   exitCode?: number | null;
   wallSeconds?: number;
@@ -595,19 +596,19 @@ interface BigResult {
 
 /** Writes a W×H noisy PNG: a photo tiled (mirrored) over the canvas plus σ=25 noise, built row-band by
  *  row-band into one 8-bit buffer (3 bytes a pixel: 120 MB at 40 MP), then encoded by sharp. */
-async function makeBigImage(path: string, width: number, height: number, dataRoot: string): Promise<void> {
-  let src: { data: Buffer; w: number; h: number } | undefined;
+async function makeBigImage(path: string, width: number, height: number, dataRoot: string): Promise<string> {
+  let src: { data: Buffer; w: number; h: number; what: string } | undefined;
   const photos = join(dataRoot, 'photos/val');
   if (await isDir(photos)) {
     const files = await listImages(photos, 'wiki-');
     if (files.length) {
       const { data, info } = await sharp(files[0]).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-      src = { data, w: info.width, h: info.height };
+      src = { data, w: info.width, h: info.height, what: `${basename(files[0])} tiled (mirrored) over the canvas` };
     }
   }
   if (!src) {
     const img = speedImage(512, 512, 3);
-    src = { data: Buffer.from(img.data.map((v) => Math.round(v * 255))), w: 512, h: 512 };
+    src = { data: Buffer.from(img.data.map((v) => Math.round(v * 255))), w: 512, h: 512, what: 'a synthetic pattern tiled over the canvas (no photo found)' };
   }
   const buf = Buffer.allocUnsafe(width * height * 3);
   const rng = new Rng(40_000_000);
@@ -631,6 +632,7 @@ async function makeBigImage(path: string, width: number, height: number, dataRoo
     }
   }
   await sharp(buf, { raw: { width, height, channels: 3 }, limitInputPixels: false }).png({ compressionLevel: 1 }).toFile(path);
+  return src.what;
 }
 
 function parseTimeV(stderr: string): { maxRssKb?: number; wall?: number } {
@@ -659,10 +661,11 @@ async function benchBig(photo: ModelSlot, opts: Opts): Promise<BigResult> {
     const input = join(dir, 'big.png');
     const output = join(dir, 'out.png');
     log(`  --big: writing a ${width}×${height} noisy PNG …`);
-    await makeBigImage(input, width, height, opts.data);
+    const source = await makeBigImage(input, width, height, opts.data);
     const fileBytes = (await stat(input)).size;
     const cli = [join(REPO, 'bin/aez.js'), '--threads', String(opts.threads), 'denoise', input, '-o', output, '--model', 'photo'];
-    const useTime = existsSync('/usr/bin/time');
+    // AEZ_BENCH_NO_TIME=1 forces the /proc fallback (to test it where /usr/bin/time exists).
+    const useTime = existsSync('/usr/bin/time') && !process.env.AEZ_BENCH_NO_TIME;
     log(`  --big: aez denoise (${useTime ? '/usr/bin/time -v' : 'polling /proc VmHWM'}) …`);
     const t0 = performance.now();
     const child = useTime
@@ -689,6 +692,7 @@ async function benchBig(photo: ModelSlot, opts: Opts): Promise<BigResult> {
       width,
       height,
       fileBytes,
+      source,
       exitCode: code,
       wallSeconds: parsed.wall ?? wallParent,
       maxRssKb: useTime ? parsed.maxRssKb : polled || undefined,
@@ -715,7 +719,7 @@ function bigTable(r: BigResult, opts: Opts): string {
     return lines.join('\n');
   }
   lines.push(
-    `\`${cmd}\` on a ${r.width}×${r.height} (${f2(mp)} MP) noisy PNG (${((r.fileBytes ?? 0) / 1e6).toFixed(0)} MB; a photo tiled over the canvas plus σ = 25 noise), blind mode. ` +
+    `\`${cmd}\` on a ${r.width}×${r.height} (${f2(mp)} MP) noisy PNG (${((r.fileBytes ?? 0) / 1e6).toFixed(0)} MB; ${r.source ?? 'a photo tiled over the canvas'}, plus σ = 25 noise), blind mode. ` +
       `Peak RSS from ${r.how}.`,
   );
   lines.push('');

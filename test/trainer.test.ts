@@ -8,7 +8,7 @@ import { adamStep, createAdam, learningRate } from '../electron/engine/train/ada
 import { sampleShard } from '../electron/engine/train/sources.js';
 import { PhotoNoiseSource } from '../electron/engine/train/photo-source.js';
 import { loadModelDir } from '../electron/engine/models/model-file.js';
-import { gradientImage, tempDir, TINY_PHOTO, writePng } from './helpers.js';
+import { gradientImage, saveTinyModel, tempDir, TINY_PHOTO, TINY_SCAN, writePng } from './helpers.js';
 import type { ValSet } from '../electron/engine/train/validate.js';
 
 async function photoFolder(): Promise<string> {
@@ -76,4 +76,21 @@ test('training lowers the loss, checkpoints, and a resumed run ends exactly wher
     train({ config: { ...config(6), seed: 4 }, source, val: tinyVal(), outDir: resumed, workers: 1 }),
     /different run/,
   );
+});
+
+test('--init-from starts from a model\'s weights and refuses another architecture', { timeout: 120_000 }, async () => {
+  const store = await loadImageStore([await photoFolder()], 16);
+  const source = { kind: 'photo' as const, store, sigmaMax: 50, greyProbability: 0.2 };
+  const base = await loadModelDir(await saveTinyModel(await tempDir(), TINY_PHOTO, 'float32'));
+  const out = await tempDir();
+  await train({ config: { ...config(1), lr: 1e-4 }, source, val: tinyVal(), outDir: out, workers: 1, initFrom: base });
+  const bin = await readFile(join(out, 'checkpoint-1.bin'));
+  const after = new Float32Array(bin.buffer, bin.byteOffset, bin.byteLength / 12);
+  const before = [...base.weights.values()].flatMap((w) => [...w]);
+  let maxDiff = 0;
+  for (let i = 0; i < before.length; i++) maxDiff = Math.max(maxDiff, Math.abs(after[i] - before[i]));
+  // One Adam step moves each weight by at most about the learning rate (first step is 1e-4/200 in warm-up).
+  assert.ok(maxDiff < 1e-4, `moved ${maxDiff}`);
+  const scan = await loadModelDir(await saveTinyModel(await tempDir(), TINY_SCAN, 'float32'));
+  await assert.rejects(train({ config: config(1), source, val: tinyVal(), outDir: await tempDir(), workers: 1, initFrom: scan }), /architecture differs/);
 });

@@ -7,6 +7,7 @@ import { train, type TrainConfig } from '../../engine/train/trainer.js';
 import { photoValSet, scanValSet } from '../../engine/train/validate.js';
 import type { SourceSpec } from '../../engine/train/sources.js';
 import { AezError } from '../../engine/util/errors.js';
+import { loadModel } from '../../engine/models/registry.js';
 import { interruptSignal, parseNumber, type GlobalOptions } from '../shared.js';
 
 const SHARED = resolve('../shared/data');
@@ -28,6 +29,7 @@ export function registerTrain(program: Command): void {
     .option('--data <dirs...>', 'training folders (photo: images; scan: a folder with noisy/ and clean/)')
     .option('--val <dir>', 'validation folder (photo: images; scan: defaults to a held-out split of --data)')
     .option('--id <name>', 'model id written into the model', undefined)
+    .option('--init-from <model>', 'start from a model\'s weights (photo, scan or a folder) to fine-tune it')
     .option('--json', 'print progress as JSON lines', false)
     .action(async (o: Record<string, string | string[] | boolean | undefined>, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
@@ -62,6 +64,7 @@ export function registerTrain(program: Command): void {
         val = await scanValSet(o.val ? resolve(o.val as string) : pairs);
       }
       const workers = o.workers === undefined ? undefined : int('workers', 1, 64, 1);
+      const initFrom = o.initFrom ? await loadModel(o.initFrom as string) : undefined;
       const signal = interruptSignal();
       const result = await train({
         config,
@@ -69,6 +72,7 @@ export function registerTrain(program: Command): void {
         val,
         outDir: resolve(o.out as string),
         workers,
+        initFrom,
         backend: g.backend,
         signal,
         onLog: (l) => process.stderr.write(l + '\n'),

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initParams, paramSpecs, type Params, type UNetConfig } from '../nn/unet.js';
-import { saveModelDir, type ModelTask } from '../models/model-file.js';
+import { saveModelDir, type LoadedModel, type ModelTask } from '../models/model-file.js';
 import { initBackend } from '../runtime/backend.js';
 import { AezError } from '../util/errors.js';
 import { adamStep, createAdam, learningRate } from './adam.js';
@@ -50,6 +50,8 @@ export interface TrainRun {
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
   onLog?: (line: string) => void;
+  /** Start from these weights instead of a random init (fine-tuning); ignored when resuming. */
+  initFrom?: LoadedModel;
 }
 
 export interface TrainResult {
@@ -161,6 +163,17 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     history = resumed.state.history as TrainProgress[];
     best = resumed.state.best;
     log(`resuming ${cfg.id} at step ${step} of ${cfg.steps}`);
+  } else if (run.initFrom) {
+    if (JSON.stringify(run.initFrom.manifest.arch) !== JSON.stringify(cfg.arch)) {
+      throw new AezError('BAD_ARGUMENT', `--init-from ${run.initFrom.dir}: its architecture differs from the ${cfg.task} preset`);
+    }
+    let offset = 0;
+    for (const s of paramSpecs(cfg.arch)) {
+      const w = run.initFrom.weights.get(s.name)!;
+      params.set(w, offset);
+      offset += w.length;
+    }
+    log(`starting from the weights of ${run.initFrom.dir}`);
   } else {
     const init = initParams(cfg.arch, cfg.seed);
     params.set(flatten(init));
