@@ -1,0 +1,117 @@
+// The transport-independent side of AezApi: Electron's IPC handlers and the twin's HTTP routes both call
+// this, so the two hosts behave the same. Every method takes unknown input and validates it first.
+import { EventEmitter } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import type { AddResult, DoctorReport, JobEvent, Preview, Settings, StartedJob } from '../shared/api.js';
+import { JobService, type JobHandle } from '../engine/jobs/job-service.js';
+import type { ItemResult } from '../engine/batch/run-batch.js';
+import { errorMessage } from '../engine/util/errors.js';
+import { doctorReport } from '../cli/commands/doctor.js';
+import { InputRegistry } from './inputs.js';
+import { freeOutputPath } from './output-path.js';
+import { readPreview } from './preview.js';
+import { addPathsSchema, fileNameSchema, HostError, jobIdSchema, jobRequestSchema, parseArg, previewPathSchema } from './schemas.js';
+import type { SettingsStore } from './settings-store.js';
+
+export interface HostOptions {
+  settings: SettingsStore;
+  threads?: number;
+  backend?: string;
+}
+
+export class AezHost {
+  /** Emits 'job' with a JobEvent for every job, whoever started it. */
+  readonly events = new EventEmitter();
+  readonly inputs = new InputRegistry();
+  private readonly jobs: JobService;
+  private readonly running = new Map<string, JobHandle>();
+  private readonly settings: SettingsStore;
+  private readonly backend?: string;
+  private doctorCache?: Promise<DoctorReport>;
+
+  constructor(opts: HostOptions) {
+    this.settings = opts.settings;
+    this.backend = opts.backend;
+    this.jobs = new JobService({ threads: opts.threads, backend: opts.backend });
+  }
+
+  doctor(): Promise<DoctorReport> {
+    this.doctorCache ??= doctorReport(this.backend) as Promise<DoctorReport>;
+    return this.doctorCache;
+  }
+
+  getSettings(): Settings {
+    return this.settings.get();
+  }
+
+  setSettings(raw: unknown): Promise<Settings> {
+    return this.settings.update(raw);
+  }
+
+  addPaths(raw: unknown): Promise<AddResult> {
+    return this.inputs.addPaths(parseArg(addPathsSchema, raw, 'paths'));
+  }
+
+  importBytes(rawName: unknown, bytes: Uint8Array): Promise<AddResult> {
+    return this.inputs.importBytes(parseArg(fileNameSchema, rawName, 'file name'), bytes);
+  }
+
+  async startJob(raw: unknown): Promise<StartedJob> {
+    const req = parseArg(jobRequestSchema, raw, 'job');
+    if (!this.inputs.isKnown(req.input)) throw new HostError('BAD_ARGUMENT', `${req.input} was not added to AEZ; add it by dropping or opening it first.`);
+    const { outputDir } = this.settings.get();
+    try {
+      await mkdir(outputDir, { recursive: true });
+    } catch (e) {
+      throw new HostError('OUTPUT_UNWRITABLE', `Cannot create the output folder ${outputDir} (${errorMessage(e)}). Choose another one in Settings.`);
+    }
+    const output = await freeOutputPath(outputDir, this.inputs.describe(req.input).split(/[\\/]/).pop()!, 'denoised', req.format);
+    const handle = this.jobs.start({ kind: 'denoise', inputs: [req.input], output, model: req.model, sigma: req.sigma ?? undefined, format: req.format });
+    this.running.set(handle.id, handle);
+    const emit = (e: JobEvent) => this.events.emit('job', e);
+    handle.events.on('event', (e: { type: string; fraction?: number; code?: string; message?: string; results?: ItemResult[]; cancelled?: boolean }) => {
+      if (e.type === 'item-progress') emit({ type: 'progress', jobId: handle.id, fraction: e.fraction ?? 0 });
+    });
+    const t0 = performance.now();
+    handle.done.then(
+      (results) => this.finish(handle.id, results[0], t0, output),
+      (e: unknown) => this.finish(handle.id, undefined, t0, output, e),
+    );
+    return { jobId: handle.id, output, outputName: output.split(/[\\/]/).pop()! };
+  }
+
+  async cancelJob(raw: unknown): Promise<void> {
+    const id = parseArg(jobIdSchema, raw, 'job id');
+    this.running.get(id)?.cancel();
+  }
+
+  async readPreview(raw: unknown): Promise<Preview> {
+    const path = parseArg(previewPathSchema, raw, 'path');
+    if (!this.inputs.isKnown(path)) throw new HostError('BAD_ARGUMENT', `${path} is neither an added input nor an output of this session.`);
+    try {
+      return await readPreview(path, this.inputs.describe(path));
+    } catch (e) {
+      throw new HostError('PREVIEW', this.inputs.humanise(errorMessage(e)));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.jobs.close();
+    await this.inputs.dispose();
+  }
+
+  private finish(jobId: string, result: ItemResult | undefined, t0: number, output: string, failure?: unknown): void {
+    this.running.delete(jobId);
+    const seconds = result?.seconds ?? (performance.now() - t0) / 1000;
+    let e: JobEvent;
+    if (result?.ok) {
+      this.inputs.rememberOutput(output);
+      e = { type: 'done', jobId, ok: true, output, seconds, details: result.details ?? {} };
+    } else {
+      const code = result?.error?.code ?? (failure as { code?: string } | undefined)?.code ?? 'INTERNAL';
+      const message = this.inputs.humanise(result?.error?.message ?? errorMessage(failure));
+      e = { type: 'done', jobId, ok: false, cancelled: code === 'CANCELLED', error: { code, message }, seconds };
+    }
+    this.events.emit('job', e);
+  }
+}
