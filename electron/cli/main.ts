@@ -4,6 +4,7 @@ import { AezError, errorMessage } from '../engine/util/errors.js';
 import { isBackendName, BACKEND_NAMES } from '../engine/runtime/backend.js';
 import { registerDenoise } from './commands/denoise.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerServe } from './commands/serve.js';
 import { registerTrain } from './commands/train.js';
 
 const program = new Command();
@@ -28,6 +29,7 @@ program
 
 registerDenoise(program);
 registerDoctor(program);
+registerServe(program);
 registerTrain(program);
 
 try {

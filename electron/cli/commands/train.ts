@@ -28,6 +28,8 @@ export function registerTrain(program: Command): void {
     .option('--checkpoint-every <n>', 'checkpoint every N steps', '100')
     .option('--data <dirs...>', 'training folders (photo: images; scan: a folder with noisy/ and clean/)')
     .option('--val <dir>', 'validation folder (photo: images; scan: defaults to a held-out split of --data)')
+    .option('--widths <list>', 'feature widths per level, e.g. 16,32,64 (preset default)')
+    .option('--blocks <list>', 'residual blocks per level, e.g. 1,1,2 (preset default)')
     .option('--id <name>', 'model id written into the model', undefined)
     .option('--init-from <model>', 'start from a model\'s weights (photo, scan or a folder) to fine-tune it')
     .option('--json', 'print progress as JSON lines', false)
@@ -37,10 +39,22 @@ export function registerTrain(program: Command): void {
       const preset = PRESETS[task];
       if (!preset) throw new AezError('BAD_ARGUMENT', `--task must be photo or scan, got "${o.task}"`);
       const int = (k: string, min: number, max: number, dflt: number) => (o[k] === undefined ? dflt : Math.round(parseNumber(String(o[k]), `--${k}`, min, max)));
+      const list = (k: string) => {
+        if (o[k] === undefined) return undefined;
+        const v = String(o[k]).split(',').map(Number);
+        if (v.length < 1 || v.length > 5 || !v.every((n) => Number.isInteger(n) && n >= 0 && n <= 512)) {
+          throw new AezError('BAD_ARGUMENT', `--${k} must be 1 to 5 whole numbers separated by commas, got "${o[k]}"`);
+        }
+        return v;
+      };
+      const widths = list('widths') ?? preset.arch.widths;
+      const blocks = list('blocks') ?? (widths.length === preset.arch.blocks.length ? preset.arch.blocks : widths.map(() => 1));
+      if (blocks.length !== widths.length) throw new AezError('BAD_ARGUMENT', '--blocks needs one count per width');
+      if (widths.some((w) => w < 1)) throw new AezError('BAD_ARGUMENT', '--widths must be at least 1');
       const config: TrainConfig = {
         id: (o.id as string) ?? task,
         task: preset.task,
-        arch: preset.arch,
+        arch: { ...preset.arch, widths, blocks },
         steps: int('steps', 1, 10_000_000, 20000),
         batch: int('batch', 1, 256, preset.batch),
         patch: int('patch', 16, 512, preset.patch),
