@@ -49,6 +49,7 @@ export class InputRegistry {
   /** Store bytes the renderer sent (twin uploads, pasted images) in this session's own temp folder. */
   async importBytes(name: string, bytes: Uint8Array): Promise<AddResult> {
     if (!isInputImagePath(name)) return { files: [], rejected: [{ name, reason: unsupportedReason(name) }] };
+    if (bytes.length === 0) return { files: [], rejected: [{ name, reason: `${name} is empty (0 bytes).` }] };
     this.sessionDir ??= await mkdtemp(join(tmpdir(), 'aez-session-'));
     // One sub-folder per upload keeps the user's file name (outputs are named after it) without clashes.
     const dir = join(this.sessionDir, String(++this.uploads));

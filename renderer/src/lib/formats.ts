@@ -1,0 +1,24 @@
+// What the renderer offers: the input types the engine reads, the output formats it writes.
+import type { OutputFormat } from '../../../electron/shared/api.js';
+
+export const INPUT_EXTS = ['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.avif', '.gif'];
+export const INPUT_ACCEPT = INPUT_EXTS.join(',');
+
+export const OUTPUT_FORMATS: { value: OutputFormat; label: string }[] = [
+  { value: 'png', label: 'PNG (lossless)' },
+  { value: 'webp', label: 'WebP' },
+  { value: 'jpg', label: 'JPEG' },
+  { value: 'avif', label: 'AVIF' },
+  { value: 'tif', label: 'TIFF' },
+];
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+export function formatSeconds(s: number): string {
+  return s < 10 ? `${s.toFixed(1)} s` : s < 120 ? `${Math.round(s)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}

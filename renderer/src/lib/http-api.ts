@@ -1,0 +1,94 @@
+// AezApi over HTTP, for the browser twin (`aez serve`): calls are POSTs carrying the token header, files
+// are uploaded one by one, job events arrive as Server-Sent Events.
+import type { AddResult, AezApi, JobEvent, Preview } from '../../../electron/shared/api.js';
+import { INPUT_ACCEPT } from './formats.js';
+
+type Envelope<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+
+export function createHttpApi(token: string): AezApi {
+  const headers = { 'x-aez-token': token };
+
+  async function unwrap<T>(r: Response): Promise<T> {
+    let body: Envelope<T>;
+    try {
+      body = (await r.json()) as Envelope<T>;
+    } catch {
+      throw new Error(`The AEZ server answered ${r.status} ${r.statusText}. Is "aez serve" still running?`);
+    }
+    if (!body.ok) throw new Error(body.error.message);
+    return body.value;
+  }
+
+  async function call<T>(method: string, arg?: unknown): Promise<T> {
+    let r: Response;
+    try {
+      r = await fetch(`/api/${method}`, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify(arg ?? null) });
+    } catch {
+      throw new Error('Cannot reach the AEZ server. Start "aez serve" again and open the new address it prints.');
+    }
+    return unwrap<T>(r);
+  }
+
+  async function addFiles(files: File[]): Promise<AddResult> {
+    const out: AddResult = { files: [], rejected: [] };
+    for (const f of files) {
+      try {
+        const r = await fetch(`/api/upload?name=${encodeURIComponent(f.name)}`, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/octet-stream' }, body: f });
+        const v = await unwrap<AddResult>(r);
+        out.files.push(...v.files);
+        out.rejected.push(...v.rejected);
+      } catch (e) {
+        out.rejected.push({ name: f.name, reason: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    return out;
+  }
+
+  function openFiles(): Promise<AddResult> {
+    // Must run inside the click that asked for it: browsers only open a file chooser on a user gesture.
+    return new Promise((resolve) => {
+      const input = document.createElement('input');
+      input.type = 'file';
+      input.multiple = true;
+      input.accept = INPUT_ACCEPT;
+      input.addEventListener('change', () => resolve(addFiles([...(input.files ?? [])])), { once: true });
+      input.addEventListener('cancel', () => resolve({ files: [], rejected: [] }), { once: true });
+      input.click();
+    });
+  }
+
+  const listeners = new Set<(e: JobEvent) => void>();
+  let source: EventSource | undefined;
+  function onJobEvent(cb: (e: JobEvent) => void): () => void {
+    listeners.add(cb);
+    source ??= new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
+    source.onmessage = (m) => {
+      const e = JSON.parse(m.data as string) as JobEvent;
+      for (const l of listeners) l(e);
+    };
+    return () => listeners.delete(cb);
+  }
+
+  async function readPreview(path: string): Promise<Preview> {
+    const r = await fetch('/api/preview', { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify(path) });
+    const meta = r.headers.get('X-Aez-Preview');
+    if (!r.ok || !meta) return unwrap<Preview>(r);
+    const m = JSON.parse(meta) as Omit<Preview, 'bytes'>;
+    return { ...m, bytes: new Uint8Array(await r.arrayBuffer()) };
+  }
+
+  return {
+    host: 'browser',
+    doctor: () => call('doctor'),
+    getSettings: () => call('getSettings'),
+    setSettings: (patch) => call('setSettings', patch),
+    chooseOutputDir: async () => null,
+    openFiles,
+    addFiles,
+    startJob: (request) => call('startJob', request),
+    cancelJob: (jobId) => call('cancelJob', jobId),
+    onJobEvent,
+    onFilesOpened: () => () => {},
+    readPreview,
+  };
+}

@@ -1,0 +1,54 @@
+// Starts `aez serve` as a child process with tiny random models in a temp models folder, and reads the
+// URL from its first line of output. Shared by the twin's API and browser tests. The caller stops it
+// (from a hook of its own: node:test scopes `after` to where it is called).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { saveTinyModel, TINY_PHOTO, TINY_SCAN } from './helpers.js';
+
+export interface Twin {
+  url: string;
+  origin: string;
+  token: string;
+  dir: string;
+  outDir: string;
+  child: ChildProcess;
+  stderr(): string;
+  /** Stops the server and removes its folder. */
+  stop(): Promise<void>;
+}
+
+export async function startTwin(extraArgs: string[] = []): Promise<Twin> {
+  const dir = await mkdtemp(join(tmpdir(), 'aez-twin-'));
+  const models = join(dir, 'models');
+  const outDir = join(dir, 'out');
+  await mkdir(outDir);
+  await saveTinyModel(join(models, 'photo'), TINY_PHOTO);
+  await saveTinyModel(join(models, 'scan'), TINY_SCAN);
+  const child = spawn(process.execPath, [resolve('bin/aez.js'), '--threads', '1', 'serve', '--output-dir', outDir, ...extraArgs], {
+    env: { ...process.env, AEZ_BACKEND: 'wasm', AEZ_MODELS_DIR: models, AEZ_CONFIG_DIR: join(dir, 'config') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d));
+  const url = await new Promise<string>((res, rej) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) res(out.slice(0, nl).trim());
+    });
+    child.once('exit', (code) => rej(new Error(`aez serve exited (${code}) before printing its URL: ${err}`)));
+  });
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await gone;
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  const u = new URL(url);
+  return { url, origin: u.origin, token: u.searchParams.get('token') ?? '', dir, outDir, child, stderr: () => err, stop };
+}
