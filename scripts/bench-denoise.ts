@@ -36,6 +36,7 @@ import { psnr8, rmse } from '../electron/engine/train/validate.js';
 import { AezError } from '../electron/engine/util/errors.js';
 import { Rng } from '../electron/engine/util/rng.js';
 import { nlmDefaults, nlmDenoise } from './lib/nlm.js';
+import { fnv1a as hash } from '../electron/engine/util/hash.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Options
@@ -146,15 +147,6 @@ function naturalCompare(a: string, b: string): number {
   return a.localeCompare(b, 'en', { numeric: true });
 }
 
-/** FNV-1a, so an image's noise depends on its name only. */
-function hash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
 
 /** The protocol's noisy image: round(clip(clean·255 + σ·N(0,1))) / 255, one normal per sample in HWC order. */
 function addNoise(clean: Float32Array, sigma: number, seed: number): Float32Array {

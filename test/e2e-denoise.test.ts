@@ -21,6 +21,7 @@ describe('desktop app in the browser twin', { skip }, () => {
   let photo: string;
   let big: string;
   const problems: string[] = [];
+  const expectedRefusals: RegExp[] = [];
 
   before(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
@@ -52,7 +53,13 @@ describe('desktop app in the browser twin', { skip }, () => {
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     page.on('pageerror', (e) => problems.push(String(e)));
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(m.text()));
+    // API refusals the UI shows as messages are expected; anything else failing is not.
+    page.on('response', async (r) => {
+      if (r.status() < 400) return;
+      const body = await r.text().catch(() => '');
+      if (!expectedRefusals.some((re) => re.test(body))) problems.push(`${r.status()} ${r.url()}: ${body}`);
+    });
     await page.goto(twin.url);
   });
 
@@ -110,7 +117,10 @@ describe('desktop app in the browser twin', { skip }, () => {
     assert.match(text, /Convert it to PNG/);
     assert.doesNotMatch(text, /aez-session-/, 'the temp upload path is not shown');
     assert.ok(!(await readdir(twin.outDir)).some((n) => n.startsWith('notes')), 'no output for the bad file');
+    // Selecting it shows why it cannot be previewed either.
+    expectedRefusals.push(/notes\.png is not an image in a supported format/);
     await failed.locator('.pick').click();
+    await page.locator('.viewport .err').waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'error-dark.png') });
   });
 

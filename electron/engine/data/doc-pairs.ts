@@ -9,6 +9,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { fnv1a as hash } from '../util/hash.js';
 
 export interface DocPair {
   name: string;
@@ -49,15 +50,6 @@ export async function loadDocPairs(root: string): Promise<DocPair[]> {
   return pairs;
 }
 
-/** FNV-1a, 32-bit: a fixed hash so the split does not depend on load order or platform. */
-function hash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
 
 interface WithPixels {
   name: string;
