@@ -12,10 +12,10 @@ export function terminalReporter(json: boolean, verb: string): BatchReporter & {
       total = n;
       if (tty) {
         bar = new cliProgress.SingleBar(
-          { format: `${verb} {bar} {percentage}% | {file} ({index}/{total})`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
+          { format: `${verb} {bar} {percentage}% | {file} ({index}/{count})`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
           cliProgress.Presets.shades_classic,
         );
-        bar.start(100, 0, { file: '', index: 0, total: n });
+        bar.start(100, 0, { file: '', index: 0, count: n });
       }
     },
     itemStart(i, item) {
@@ -23,7 +23,7 @@ export function terminalReporter(json: boolean, verb: string): BatchReporter & {
       if (!tty && !json) process.stderr.write(`${verb} ${item.input} (${i + 1}/${total})…\n`);
     },
     itemProgress(i, item, f) {
-      bar?.update(Math.round(((i + f) / total) * 100), { file: item.input.split(/[\\/]/).pop(), index: i + 1, total });
+      bar?.update(Math.round(((i + f) / total) * 100), { file: item.input.split(/[\\/]/).pop(), index: i + 1, count: total });
     },
     itemDone(_i, r) {
       if (json) {

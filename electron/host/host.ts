@@ -27,16 +27,19 @@ export class AezHost {
   private readonly running = new Map<string, JobHandle>();
   private readonly settings: SettingsStore;
   private readonly backend?: string;
+  private readonly threads?: number;
   private doctorCache?: Promise<DoctorReport>;
 
   constructor(opts: HostOptions) {
     this.settings = opts.settings;
     this.backend = opts.backend;
+    this.threads = opts.threads;
     this.jobs = new JobService({ threads: opts.threads, backend: opts.backend });
   }
 
   doctor(): Promise<DoctorReport> {
-    this.doctorCache ??= doctorReport(this.backend) as Promise<DoctorReport>;
+    // Report the worker threads this host was started with, not just what the machine offers.
+    this.doctorCache ??= doctorReport(this.backend).then((r) => ({ ...r, threads: this.threads ?? r.threads }) as DoctorReport);
     return this.doctorCache;
   }
 
