@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { PRESETS, type TrainTask } from '../../engine/train/presets.js';
 import { loadImageStore } from '../../engine/train/image-store.js';
 import { train, type TrainConfig } from '../../engine/train/trainer.js';
-import { photoValSet, scanValSet } from '../../engine/train/validate.js';
+import { inpaintValSet, photoValSet, scanValSet } from '../../engine/train/validate.js';
+import { DEFAULT_INPAINT_SOURCE } from '../../engine/train/inpaint-source.js';
 import type { SourceSpec } from '../../engine/train/sources.js';
 import { AezError } from '../../engine/util/errors.js';
 import { loadModel } from '../../engine/models/registry.js';
@@ -15,8 +16,8 @@ const SHARED = resolve('../shared/data');
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description('train a denoiser on your images; resumes from --out when it holds a checkpoint')
-    .requiredOption('-t, --task <task>', 'photo or scan')
+    .description('train a denoiser or the inpainter on your images; resumes from --out when it holds a checkpoint')
+    .requiredOption('-t, --task <task>', 'photo, scan or inpaint')
     .requiredOption('--out <dir>', 'run folder: checkpoints, and the best model in <dir>/model')
     .option('--steps <n>', 'total optimisation steps', '20000')
     .option('--batch <n>', 'patches per step (preset default)')
@@ -37,7 +38,7 @@ export function registerTrain(program: Command): void {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const task = o.task as TrainTask;
       const preset = PRESETS[task];
-      if (!preset) throw new AezError('BAD_ARGUMENT', `--task must be photo or scan, got "${o.task}"`);
+      if (!preset || !Object.hasOwn(PRESETS, task)) throw new AezError('BAD_ARGUMENT', `--task must be photo or scan (or inpaint), got "${o.task}"`);
       const int = (k: string, min: number, max: number, dflt: number) => (o[k] === undefined ? dflt : Math.round(parseNumber(String(o[k]), `--${k}`, min, max)));
       const list = (k: string) => {
         if (o[k] === undefined) return undefined;
@@ -62,8 +63,10 @@ export function registerTrain(program: Command): void {
         seed: int('seed', 0, 2 ** 31, 1),
         valEvery: int('valEvery', 1, 1e9, 500),
         checkpointEvery: int('checkpointEvery', 1, 1e9, 100),
+        ...(preset.inputs ? { inputs: preset.inputs } : {}),
       };
-      if (config.patch % 8) throw new AezError('BAD_ARGUMENT', '--patch must be a multiple of 8');
+      const multiple = 2 ** config.arch.widths.length;
+      if (config.patch % Math.max(8, multiple)) throw new AezError('BAD_ARGUMENT', `--patch must be a multiple of ${Math.max(8, multiple)}`);
       const data = (o.data as string[] | undefined)?.map((d) => resolve(d));
       let source: SourceSpec;
       let val;
@@ -72,6 +75,12 @@ export function registerTrain(program: Command): void {
         process.stderr.write(`loading training photos from ${dirs.join(', ')}…\n`);
         source = { kind: 'photo', store: await loadImageStore(dirs, config.patch), sigmaMax: 55, greyProbability: 0.15 };
         val = await photoValSet(o.val ? resolve(o.val as string) : resolve(SHARED, 'photos/val'));
+      } else if (task === 'inpaint') {
+        const dirs = data ?? [resolve(SHARED, 'photos/train')];
+        const prefill = preset.inputs?.prefill ?? 'telea';
+        process.stderr.write(`loading training photos from ${dirs.join(', ')}…\n`);
+        source = { kind: 'inpaint', store: await loadImageStore(dirs, config.patch), ...DEFAULT_INPAINT_SOURCE, prefill };
+        val = await inpaintValSet(o.val ? resolve(o.val as string) : resolve(SHARED, 'photos/val'), prefill);
       } else {
         const pairs = data?.[0] ?? resolve(SHARED, 'docs/pairs');
         source = { kind: 'scan', pairsRoot: pairs, synthSeed: config.seed, synthFraction: 0.6, synthPages: 24 };

@@ -1,6 +1,6 @@
 // TensorFlow.js implementation of the inference engine, on whichever backend initBackend() chose.
 import * as tf from '@tensorflow/tfjs';
-import { forward, sizeMultiple, type Params, type UNetConfig } from '../nn/unet.js';
+import { forward, inputChannels, sizeMultiple, type Params, type UNetConfig } from '../nn/unet.js';
 import type { LoadedModel } from '../models/model-file.js';
 import { activeBackend, initBackend } from '../runtime/backend.js';
 import type { InferenceEngine, RunOptions, Shape4 } from './engine.js';
@@ -27,7 +27,7 @@ export class TfjsEngine implements InferenceEngine {
     const cfg = model.manifest.arch as UNetConfig;
     const m = sizeMultiple(cfg);
     if (shape[1] % m || shape[2] % m) throw new Error(`input ${shape[1]}×${shape[2]} is not a multiple of ${m}`);
-    if (shape[3] !== cfg.channels) throw new Error(`model ${model.manifest.id} takes ${cfg.channels} channels, got ${shape[3]}`);
+    if (shape[3] !== inputChannels(cfg)) throw new Error(`model ${model.manifest.id} takes ${inputChannels(cfg)} channels, got ${shape[3]}`);
     let params = this.params.get(model);
     if (!params) {
       params = paramsFromWeights(model);

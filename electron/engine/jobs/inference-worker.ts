@@ -1,19 +1,21 @@
-// Worker thread: owns one TensorFlow.js instance and runs tiles it is sent.
+// Worker thread: owns one inference engine (onnxruntime or TensorFlow.js, chosen by inference/select.ts)
+// and runs tiles it is sent.
 import { parentPort, workerData } from 'node:worker_threads';
-import { TfjsEngine } from '../inference/tfjs-engine.js';
+import { createInferenceEngine } from '../inference/select.js';
 import { loadModelDir, type LoadedModel } from '../models/model-file.js';
 import { errorCode, errorMessage } from '../util/errors.js';
 import type { RunTileRequest, WorkerInit, WorkerReply } from './protocol.js';
 
 const port = parentPort!;
-const init = workerData as WorkerInit;
+/** intraOpThreads: onnxruntime threads for this worker (the pool gives each one, see worker-pool.ts). */
+const init = workerData as WorkerInit & { intraOpThreads?: number };
 const models = new Map<string, Promise<LoadedModel>>();
 
 function post(msg: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port.postMessage(msg, transfer);
 }
 
-const enginePromise = TfjsEngine.create(init.backend);
+const enginePromise = createInferenceEngine(init.backend, { threads: init.intraOpThreads }).then((c) => c.engine);
 enginePromise.then(
   (e) => post({ type: 'ready', backend: e.name }),
   (err) => post({ type: 'error', id: -1, code: errorCode(err), message: errorMessage(err) }),

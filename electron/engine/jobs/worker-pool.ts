@@ -19,6 +19,12 @@ interface Slot {
 export interface WorkerPoolOptions {
   threads?: number;
   backend?: string;
+  /**
+   * onnxruntime intra-op threads per worker; default 1, so `threads` is the whole pool's thread count and
+   * workers never oversubscribe the cores (in first measurements, small and under load, N workers × 1 thread
+   * beat 1 in-process session × N threads; scripts/bench-engines.ts measures both).
+   */
+  intraOpThreads?: number;
 }
 
 export class WorkerPool implements TileExecutor {
@@ -34,7 +40,10 @@ export class WorkerPool implements TileExecutor {
 
   private spawn(): Slot {
     const worker = new Worker(new URL('./inference-worker.js', import.meta.url), {
-      workerData: { backend: this.opts.backend },
+      workerData: {
+        backend: this.opts.backend,
+        intraOpThreads: this.opts.intraOpThreads ?? 1,
+      },
     });
     let readyResolve!: () => void;
     let readyReject!: (e: Error) => void;

@@ -20,14 +20,24 @@ const unetSchema = z.object({
   noiseMap: z.boolean(),
   widths: z.array(z.number().int().min(1).max(1024)).min(1).max(6),
   blocks: z.array(z.number().int().min(0).max(32)).min(1).max(6),
+  extraInputs: z.number().int().min(0).max(8).optional(),
+  maskedOutput: z.boolean().optional(),
+});
+
+/** What the inpainter is fed besides the image: the hole mask plane, and how holes are pre-filled. */
+const inputsSchema = z.object({
+  mask: z.literal('hole'),
+  /** 'telea': holes hold Telea's fill (the network refines it); 'zero': holes are zeroed. */
+  prefill: z.enum(['zero', 'telea']),
 });
 
 const manifestSchema = z.object({
   format: z.literal(MODEL_FORMAT),
   version: z.literal(MODEL_FORMAT_VERSION),
   id: z.string().min(1).max(64),
-  task: z.enum(['denoise-photo', 'denoise-scan']),
+  task: z.enum(['denoise-photo', 'denoise-scan', 'inpaint']),
   arch: unetSchema,
+  inputs: inputsSchema.optional(),
   dtype: z.enum(['float16', 'float32']),
   weights: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().min(1)) })),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
@@ -36,6 +46,7 @@ const manifestSchema = z.object({
 
 export type ModelManifest = z.infer<typeof manifestSchema>;
 export type ModelTask = ModelManifest['task'];
+export type ModelInputs = z.infer<typeof inputsSchema>;
 
 export interface LoadedModel {
   manifest: ModelManifest;
@@ -99,6 +110,8 @@ export interface SaveModelOptions {
   arch: UNetConfig;
   dtype: 'float16' | 'float32';
   training?: Record<string, unknown>;
+  /** Inpainting models: the mask plane and hole pre-fill. */
+  inputs?: ModelInputs;
 }
 
 /** Writes model.json + weights.bin atomically (weights first, so a manifest never points at missing data). */
@@ -122,6 +135,7 @@ export async function saveModelDir(dir: string, weights: Map<string, Float32Arra
     id: opts.id,
     task: opts.task,
     arch: opts.arch,
+    ...(opts.inputs ? { inputs: opts.inputs } : {}),
     dtype: opts.dtype,
     weights: specs.map((s) => ({ name: s.name, shape: s.shape })),
     sha256: createHash('sha256').update(bin).digest('hex'),

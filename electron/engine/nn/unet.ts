@@ -16,6 +16,18 @@ export interface UNetConfig {
   widths: number[];
   /** Residual blocks per level (the deepest level uses its count once; others once in the encoder and once in the decoder). */
   blocks: number[];
+  /** Extra input planes after the image channels (the inpainter's hole mask); absent = 0. */
+  extraInputs?: number;
+  /**
+   * With extraInputs: the last extra plane is a hole mask (1 = hole) and the residual is applied only
+   * there, out = x − mask·r, so pixels outside the mask pass through exactly (composited output).
+   */
+  maskedOutput?: boolean;
+}
+
+/** Planes of the network input: image channels plus extra planes (the noise map is made inside). */
+export function inputChannels(cfg: UNetConfig): number {
+  return cfg.channels + (cfg.extraInputs ?? 0);
 }
 
 export type Params = Map<string, tf.Tensor>;
@@ -47,7 +59,7 @@ function blockSpecs(name: string, w: number): ParamSpec[] {
 /** Every parameter of the network, in a fixed order (the order of the weights file). */
 export function paramSpecs(cfg: UNetConfig): ParamSpec[] {
   const { widths, blocks, channels } = cfg;
-  const inC = 4 * (channels + (cfg.noiseMap ? 1 : 0));
+  const inC = 4 * (inputChannels(cfg) + (cfg.noiseMap ? 1 : 0));
   const specs: ParamSpec[] = [...convSpecs('head', 3, inC, widths[0])];
   const last = widths.length - 1;
   for (let l = 0; l < widths.length; l++) {
@@ -91,9 +103,10 @@ function block(params: Params, name: string, x: tf.Tensor4D): tf.Tensor4D {
 }
 
 /**
- * Runs the network. `x` is [N, H, W, channels] in 0..1 with H, W multiples of sizeMultiple(cfg);
+ * Runs the network. `x` is [N, H, W, inputChannels(cfg)] in 0..1 with H, W multiples of sizeMultiple(cfg);
  * `sigma` (noise standard deviation in 0..1 units) is required when cfg.noiseMap is set.
- * Returns the cleaned image: the network predicts the noise, which is subtracted (residual learning).
+ * Returns the cleaned image: the network predicts the noise, which is subtracted (residual learning);
+ * with extra input planes the image is the first `channels` planes of `x` (output has `channels` planes).
  */
 export function forward(cfg: UNetConfig, params: Params, x: tf.Tensor4D, sigma?: number | tf.Tensor): tf.Tensor4D {
   return tf.tidy(() => {
@@ -120,7 +133,12 @@ export function forward(cfg: UNetConfig, params: Params, x: tf.Tensor4D, sigma?:
       for (let b = 0; b < cfg.blocks[l]; b++) f = block(params, `dec${l}.b${b}`, f);
     }
     const noise = pixelShuffle2(conv(params, 'tail', f));
-    return tf.sub(x, noise);
+    const extra = cfg.extraInputs ?? 0;
+    if (extra === 0) return tf.sub(x, noise);
+    const img = tf.slice(x, [0, 0, 0, 0], [n, h, w, cfg.channels]);
+    if (!cfg.maskedOutput) return tf.sub(img, noise);
+    const mask = tf.slice(x, [0, 0, 0, cfg.channels + extra - 1], [n, h, w, 1]);
+    return tf.sub(img, tf.mul(mask, noise));
   });
 }
 

@@ -1,21 +1,29 @@
 // Chooses the TensorFlow.js backend at run time: tfjs-node-gpu (CUDA) → tfjs-node → wasm → cpu.
 // The two native packages are optional dependencies that cannot install everywhere (their installer
 // downloads libtensorflow), so every step of the chain must fail soft and say why.
+// `--backend` / AEZ_BACKEND also accept the onnxruntime names (ort, ort-cuda, ort-dml, ort-coreml): those pick
+// the inference engine (inference/select.ts); TensorFlow.js, which trains, then takes its own chain.
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from './wasm-grad-kernels.js';
 
-export const BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export const TFJS_BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export type TfjsBackendName = (typeof TFJS_BACKEND_NAMES)[number];
+/** onnxruntime execution providers, best first (inference only). */
+export const ORT_BACKEND_NAMES = ['ort-cuda', 'ort-dml', 'ort-coreml', 'ort'] as const;
+export type OrtBackendName = (typeof ORT_BACKEND_NAMES)[number];
+/** Every name --backend and AEZ_BACKEND accept. */
+export const BACKEND_NAMES = [...ORT_BACKEND_NAMES, ...TFJS_BACKEND_NAMES] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 export interface BackendAttempt {
-  name: BackendName;
+  name: TfjsBackendName;
   ok: boolean;
   reason: string;
 }
 
 export interface BackendReport {
-  chosen: BackendName;
+  chosen: TfjsBackendName;
   why: string;
   attempts: BackendAttempt[];
   tfjsVersion: string;
@@ -26,6 +34,14 @@ let active: BackendReport | null = null;
 
 export function isBackendName(s: string): s is BackendName {
   return (BACKEND_NAMES as readonly string[]).includes(s);
+}
+
+export function isTfjsBackendName(s: string): s is TfjsBackendName {
+  return (TFJS_BACKEND_NAMES as readonly string[]).includes(s);
+}
+
+export function isOrtBackendName(s: string): s is OrtBackendName {
+  return (ORT_BACKEND_NAMES as readonly string[]).includes(s);
 }
 
 /** Loads the wasm binaries from the installed package: no network, no bundler. */
@@ -43,7 +59,7 @@ async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-no
   if (!tf.findBackend('tensorflow')) throw new Error(`${pkg} loaded but registered no 'tensorflow' backend`);
 }
 
-async function attempt(name: BackendName): Promise<void> {
+async function attempt(name: TfjsBackendName): Promise<void> {
   switch (name) {
     case 'tfjs-node-gpu':
       await tryNative('@tensorflow/tfjs-node-gpu');
@@ -87,12 +103,14 @@ function explain(e: unknown): string {
  * backend that fails is an error, not a silent fallback, so benchmarks never lie about what ran.
  */
 export async function initBackend(forced?: string): Promise<BackendReport> {
-  const want = forced ?? process.env.AEZ_BACKEND ?? '';
-  if (active && (!want || want === active.chosen)) return active;
-  if (want && !isBackendName(want)) {
-    throw new Error(`unknown backend "${want}": choose one of ${BACKEND_NAMES.join(', ')}`);
+  const asked = forced ?? process.env.AEZ_BACKEND ?? '';
+  if (asked && !isBackendName(asked)) {
+    throw new Error(`unknown backend "${asked}": choose one of ${BACKEND_NAMES.join(', ')}`);
   }
-  const chain: BackendName[] = want ? [want as BackendName] : [...BACKEND_NAMES];
+  // An onnxruntime name chooses the inference engine; TensorFlow.js (training, fallback) takes its chain.
+  const want = isOrtBackendName(asked) ? '' : asked;
+  if (active && (!want || want === active.chosen)) return active;
+  const chain: TfjsBackendName[] = want ? [want as TfjsBackendName] : [...TFJS_BACKEND_NAMES];
   const attempts: BackendAttempt[] = [];
   for (const name of chain) {
     try {
@@ -100,7 +118,11 @@ export async function initBackend(forced?: string): Promise<BackendReport> {
       attempts.push({ name, ok: true, reason: 'loaded' });
       active = {
         chosen: name,
-        why: want ? `forced by ${forced ? '--backend' : 'AEZ_BACKEND'}` : 'first in the chain that loaded',
+        why: want
+          ? `forced by ${forced ? '--backend' : 'AEZ_BACKEND'}`
+          : asked
+            ? `first in the chain that loaded (${asked} is an onnxruntime engine, for inference only)`
+            : 'first in the chain that loaded',
         attempts,
         tfjsVersion: tf.version.tfjs,
       };

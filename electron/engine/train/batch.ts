@@ -9,9 +9,13 @@ export interface Batch {
   target: Float32Array;
   /** Per-sample noise level (0..1 units) for models with a noise-map input. */
   sigma?: Float32Array;
+  /** Planes per input pixel when the input carries extra planes (the inpainter's mask); default `channels`. */
+  inputChannels?: number;
 }
 
 export interface BatchSource {
   readonly channels: 1 | 3;
+  /** Planes per input pixel, when more than `channels` (extra input planes). */
+  readonly inputChannels?: number;
   sample(rng: Rng, n: number, patch: number): Batch;
 }

@@ -32,15 +32,26 @@ export class GradientComputer {
     }
   }
 
-  /** Charbonnier loss (a smooth L1): trains denoisers to higher PSNR than MSE in our runs and published ones. */
+  /**
+   * Charbonnier loss (a smooth L1): trains denoisers to higher PSNR than MSE in our runs and published ones.
+   * Inpainters (masked output) are scored on their composited output, averaged over hole values only:
+   * known pixels are returned exactly and carry no error.
+   */
   private loss(batch: Batch): tf.Scalar {
     const shape: [number, number, number, number] = [batch.n, batch.patch, batch.patch, batch.channels];
-    const x = tf.tensor4d(batch.input, shape);
+    const inC = batch.inputChannels ?? batch.channels;
+    const x = tf.tensor4d(batch.input, [batch.n, batch.patch, batch.patch, inC]);
     const y = tf.tensor4d(batch.target, shape);
     const s = batch.sigma ? tf.tensor1d(batch.sigma) : undefined;
     const out = forward(this.cfg, this.params, x, s);
     const d = tf.sub(out, y);
-    return tf.mean(tf.sqrt(tf.add(tf.square(d), 1e-6))) as tf.Scalar;
+    const charbonnier = tf.sqrt(tf.add(tf.square(d), 1e-6));
+    if (this.cfg.maskedOutput) {
+      const hole = tf.slice(x, [0, 0, 0, inC - 1], [batch.n, batch.patch, batch.patch, 1]);
+      const values = tf.maximum(tf.mul(tf.sum(hole), batch.channels), 1);
+      return tf.div(tf.sum(tf.mul(charbonnier, hole)), values) as tf.Scalar;
+    }
+    return tf.mean(charbonnier) as tf.Scalar;
   }
 
   /** Writes the gradient into `gradOut` (scaled by `weight`, for averaging shards) and returns the loss. */

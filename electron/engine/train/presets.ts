@@ -1,8 +1,8 @@
 // Task presets: the architecture and training defaults each shipped model is trained with.
 import type { UNetConfig } from '../nn/unet.js';
-import type { ModelTask } from '../models/model-file.js';
+import type { ModelInputs, ModelTask } from '../models/model-file.js';
 
-export type TrainTask = 'photo' | 'scan';
+export type TrainTask = 'photo' | 'scan' | 'inpaint';
 
 export interface TaskPreset {
   task: ModelTask;
@@ -10,6 +10,8 @@ export interface TaskPreset {
   batch: number;
   patch: number;
   lr: number;
+  /** Extra inputs the model is trained with (inpainting: mask plane and hole pre-fill). */
+  inputs?: ModelInputs;
 }
 
 export const PRESETS: Record<TrainTask, TaskPreset> = {
@@ -26,5 +28,15 @@ export const PRESETS: Record<TrainTask, TaskPreset> = {
     batch: 16,
     patch: 96,
     lr: 1e-3,
+  },
+  // Image (holes pre-filled by Telea) + hole mask in, composited output; four levels after the
+  // pixel-unshuffle reach about ±130 px, enough context for holes up to ~100 px across.
+  inpaint: {
+    task: 'inpaint',
+    arch: { kind: 'unet', channels: 3, noiseMap: false, widths: [24, 48, 96, 160], blocks: [1, 1, 2, 2], extraInputs: 1, maskedOutput: true },
+    batch: 8,
+    patch: 128,
+    lr: 1e-3,
+    inputs: { mask: 'hole', prefill: 'telea' },
   },
 };

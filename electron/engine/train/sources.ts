@@ -4,13 +4,16 @@ import { Rng } from '../util/rng.js';
 import type { Batch, BatchSource } from './batch.js';
 import type { ImageStore } from './image-store.js';
 import { PhotoNoiseSource } from './photo-source.js';
+import { InpaintSource, type InpaintSourceOptions } from './inpaint-source.js';
 
 export type SourceSpec =
   | { kind: 'photo'; store: ImageStore; sigmaMax: number; greyProbability: number }
-  | { kind: 'scan'; pairsRoot: string | null; synthSeed: number; synthFraction: number; synthPages: number };
+  | { kind: 'scan'; pairsRoot: string | null; synthSeed: number; synthFraction: number; synthPages: number }
+  | ({ kind: 'inpaint'; store: ImageStore } & InpaintSourceOptions);
 
 export async function createSource(spec: SourceSpec): Promise<BatchSource> {
   if (spec.kind === 'photo') return new PhotoNoiseSource(spec.store, spec);
+  if (spec.kind === 'inpaint') return new InpaintSource(spec.store, spec);
   // Loaded on demand: page synthesis (fonts, text rendering) is only needed for the scan task.
   const { ScanPageSource } = await import('./scan-source.js');
   return ScanPageSource.create(spec);
@@ -28,18 +31,20 @@ export function sampleSeed(seed: number, step: number, index: number): number {
 /** Samples [first, first+count) of the step's global batch. */
 export function sampleShard(source: BatchSource, seed: number, step: number, first: number, count: number, patch: number): Batch {
   const c = source.channels;
+  const inC = source.inputChannels ?? c;
   const size = patch * patch * c;
-  const input = new Float32Array(count * size);
+  const inSize = patch * patch * inC;
+  const input = new Float32Array(count * inSize);
   const target = new Float32Array(count * size);
   let sigma: Float32Array | undefined;
   for (let i = 0; i < count; i++) {
     const b = source.sample(new Rng(sampleSeed(seed, step, first + i)), 1, patch);
-    input.set(b.input, i * size);
+    input.set(b.input, i * inSize);
     target.set(b.target, i * size);
     if (b.sigma) {
       sigma ??= new Float32Array(count);
       sigma[i] = b.sigma[0];
     }
   }
-  return { n: count, patch, channels: c, input, target, ...(sigma ? { sigma } : {}) };
+  return { n: count, patch, channels: c, input, target, ...(sigma ? { sigma } : {}), ...(inC !== c ? { inputChannels: inC } : {}) };
 }

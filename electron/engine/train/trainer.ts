@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initParams, paramSpecs, type Params, type UNetConfig } from '../nn/unet.js';
-import { saveModelDir, type LoadedModel, type ModelTask } from '../models/model-file.js';
+import { saveModelDir, type LoadedModel, type ModelInputs, type ModelTask } from '../models/model-file.js';
 import { initBackend } from '../runtime/backend.js';
 import { AezError } from '../util/errors.js';
 import { adamStep, createAdam, learningRate } from './adam.js';
@@ -28,6 +28,8 @@ export interface TrainConfig {
   seed: number;
   valEvery: number;
   checkpointEvery: number;
+  /** Written into the model (inpainting: mask plane and hole pre-fill). */
+  inputs?: ModelInputs;
 }
 
 export interface TrainProgress {
@@ -199,6 +201,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       task: cfg.task,
       arch: cfg.arch,
       dtype: 'float16',
+      ...(cfg.inputs ? { inputs: cfg.inputs } : {}),
       training: { step, metric, metricName: run.val.metric, seed: cfg.seed },
     });
   };

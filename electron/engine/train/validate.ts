@@ -14,6 +14,10 @@ export interface ValItem {
   input: Float32Array;
   target: Float32Array;
   sigma?: number;
+  /** Planes per input pixel when the input carries extra planes (inpainting: image + hole mask). */
+  inputChannels?: number;
+  /** Pixels scored (1) or not (0), one per pixel: inpainting is scored inside the holes. */
+  weight?: Float32Array;
 }
 
 export interface ValSet {
@@ -55,11 +59,12 @@ export async function scanValSet(pairsRoot: string, limit = 12): Promise<ValSet>
 }
 
 /** Runs the network on a whole image (reflect-padded to the size multiple) and returns the output. */
-export function runWhole(cfg: UNetConfig, params: Params, item: Pick<ValItem, 'width' | 'height' | 'channels' | 'input' | 'sigma'>): Float32Array {
+export function runWhole(cfg: UNetConfig, params: Params, item: Pick<ValItem, 'width' | 'height' | 'channels' | 'input' | 'sigma' | 'inputChannels'>): Float32Array {
   const m = sizeMultiple(cfg);
   const tile: Tile = { x0: 0, y0: 0, x1: item.width, y1: item.height, cx0: 0, cy0: 0, cw: Math.ceil(item.width / m) * m, ch: Math.ceil(item.height / m) * m };
-  const padded = extractTile(item.input, item.width, item.height, item.channels, tile);
-  const out = tf.tidy(() => forward(cfg, params, tf.tensor4d(padded, [1, tile.ch, tile.cw, item.channels]), item.sigma));
+  const inC = item.inputChannels ?? item.channels;
+  const padded = extractTile(item.input, item.width, item.height, inC, tile);
+  const out = tf.tidy(() => forward(cfg, params, tf.tensor4d(padded, [1, tile.ch, tile.cw, inC]), item.sigma));
   const data = out.dataSync() as Float32Array;
   out.dispose();
   const result = new Float32Array(item.width * item.height * item.channels);
@@ -79,6 +84,25 @@ export function psnr8(out: Float32Array, target: Float32Array): number {
   return mse === 0 ? 99 : 10 * Math.log10((255 * 255) / mse);
 }
 
+/** PSNR on 8-bit values over the pixels whose weight is set (all their channels); 99 when perfect. */
+export function psnr8Weighted(out: Float32Array, target: Float32Array, channels: number, weight: Float32Array): number {
+  let se = 0;
+  let n = 0;
+  for (let p = 0; p < weight.length; p++) {
+    if (!weight[p]) continue;
+    for (let c = 0; c < channels; c++) {
+      const i = p * channels + c;
+      const a = Math.round(Math.min(1, Math.max(0, out[i])) * 255);
+      const b = Math.round(target[i] * 255);
+      se += (a - b) * (a - b);
+      n++;
+    }
+  }
+  if (n === 0) return 99;
+  const mse = se / n;
+  return mse === 0 ? 99 : 10 * Math.log10((255 * 255) / mse);
+}
+
 export function rmse(out: Float32Array, target: Float32Array): number {
   let se = 0;
   for (let i = 0; i < out.length; i++) {
@@ -93,7 +117,42 @@ export function evaluate(cfg: UNetConfig, params: Params, set: ValSet): number {
   let sum = 0;
   for (const item of set.items) {
     const out = runWhole(cfg, params, item);
-    sum += set.metric === 'psnr' ? psnr8(out, item.target) : rmse(out, item.target);
+    if (set.metric === 'rmse') sum += rmse(out, item.target);
+    else sum += item.weight ? psnr8Weighted(out, item.target, item.channels, item.weight) : psnr8(out, item.target);
   }
   return sum / set.items.length;
+}
+
+/**
+ * Inpainting validation: centre crops of the first `count` images of a folder with fixed seeded masks of
+ * 10–30 % holes (drawn at the whole image's scale, as the benchmark's are), scored by PSNR in the holes.
+ */
+export async function inpaintValSet(dir: string, prefill: 'zero' | 'telea', count = 8, crop = 256): Promise<ValSet> {
+  const { generateMask } = await import('../inpaint/masks.js');
+  const { teleaInpaint } = await import('../inpaint/telea.js');
+  const files = (await listImages(dir)).slice(0, count);
+  const items: ValItem[] = [];
+  for (const [index, f] of files.entries()) {
+    const meta = await sharp(f).metadata();
+    const w = Math.min(crop, meta.width!);
+    const h = Math.min(crop, meta.height!);
+    const left = Math.max(0, ((meta.width! - w) / 2) | 0);
+    const top = Math.max(0, ((meta.height! - h) / 2) | 0);
+    const { data, info } = await sharp(f).extract({ left, top, width: w, height: h }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    const n = info.width * info.height;
+    const target = new Float32Array(n * 3);
+    for (let i = 0; i < n * 3; i++) target[i] = (info.channels === 3 ? data[i] : data[Math.floor(i / 3) * info.channels]) / 255;
+    const mask = generateMask(new Rng(9001 + index), info.width, info.height, { minFraction: 0.1, maxFraction: 0.3, scale: Math.min(meta.width!, meta.height!) });
+    const filled = prefill === 'telea' ? teleaInpaint(target, info.width, info.height, 3, mask.data) : target;
+    const input = new Float32Array(n * 4);
+    const weight = new Float32Array(n);
+    for (let p = 0; p < n; p++) {
+      const hole = mask.data[p];
+      weight[p] = hole;
+      for (let c = 0; c < 3; c++) input[p * 4 + c] = hole && prefill === 'zero' ? 0 : filled[p * 3 + c];
+      input[p * 4 + 3] = hole;
+    }
+    items.push({ name: f, width: info.width, height: info.height, channels: 3, input, target, inputChannels: 4, weight });
+  }
+  return { metric: 'psnr', items };
 }
