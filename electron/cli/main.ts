@@ -11,7 +11,7 @@ const program = new Command();
 program
   .name('aez')
   .description('AEZ: compress, restore, denoise and inpaint images with autoencoders')
-  .option('--backend <name>', `force a TensorFlow.js backend: ${BACKEND_NAMES.join(', ')} (or set AEZ_BACKEND)`)
+  .option('--backend <name>', `force an inference engine or TensorFlow.js backend: ${BACKEND_NAMES.join(', ')} (or set AEZ_BACKEND)`)
   .option('--threads <n>', 'worker threads (default: all cores)', (v) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1 || n > 256) throw new AezError('BAD_ARGUMENT', `--threads must be a whole number from 1 to 256, got "${v}"`);

@@ -4,7 +4,7 @@
 // forces TensorFlow.js on that backend; a forced choice that fails is an error (benchmarks must not lie).
 // Training never comes here: it always runs on TensorFlow.js (runtime/backend.ts).
 import { AezError } from '../util/errors.js';
-import { isOrtBackendName, isTfjsBackendName, BACKEND_NAMES, ORT_BACKEND_NAMES, type OrtBackendName } from '../runtime/backend.js';
+import { activeBackend, isOrtBackendName, isTfjsBackendName, BACKEND_NAMES, ORT_BACKEND_NAMES, type OrtBackendName } from '../runtime/backend.js';
 import type { InferenceEngine } from './engine.js';
 import { OrtEngine, ORT_PROVIDERS, probeProvider } from './ort-engine.js';
 
@@ -37,8 +37,8 @@ async function tryOrt(name: OrtBackendName, opts: EngineOptions): Promise<OrtEng
 }
 
 async function tfjs(backend?: string): Promise<{ engine: InferenceEngine; chosen: string; attempts: EngineAttempt[] }> {
+  // Loaded only when needed: an onnxruntime worker never sets up a TensorFlow.js backend.
   const { TfjsEngine } = await import('./tfjs-engine.js');
-  const { activeBackend } = await import('../runtime/backend.js');
   const engine = await TfjsEngine.create(backend);
   const report = activeBackend();
   return {
