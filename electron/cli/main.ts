@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { AezError, errorMessage } from '../engine/util/errors.js';
 import { isBackendName, BACKEND_NAMES } from '../engine/runtime/backend.js';
+import { registerDemo } from './commands/demo.js';
 import { registerDenoise } from './commands/denoise.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerServe } from './commands/serve.js';
@@ -27,6 +28,7 @@ program
   .showHelpAfterError()
   .exitOverride();
 
+registerDemo(program);
 registerDenoise(program);
 registerDoctor(program);
 registerServe(program);
