@@ -7,7 +7,7 @@ import { app, BrowserWindow, protocol, session, shell } from 'electron';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AddResult, JobEvent } from './shared/api.js';
+import type { AddResult, JobEvent, TrainEvent } from './shared/api.js';
 import { CH } from './shared/channels.js';
 import { AezHost } from './host/host.js';
 import { SettingsStore } from './host/settings-store.js';
@@ -72,16 +72,26 @@ function createWindow(): BrowserWindow {
   return w;
 }
 
-/** Taskbar / dock progress: the mean of the running jobs' fractions. */
+/** Taskbar / dock progress: the mean of the running jobs' fractions (a training run counts as one). */
 function trackProgress(h: AezHost): void {
   const fractions = new Map<string, number>();
+  const show = () => {
+    const values = [...fractions.values()];
+    win?.setProgressBar(values.length ? values.reduce((a, b) => a + b, 0) / values.length : -1);
+  };
   h.events.on('job', (e: JobEvent) => {
     if (e.type === 'progress') fractions.set(e.jobId, e.fraction);
     else fractions.delete(e.jobId);
     if (!win || win.isDestroyed()) return;
     win.webContents.send(CH.jobEvent, e);
-    const values = [...fractions.values()];
-    win.setProgressBar(values.length ? values.reduce((a, b) => a + b, 0) / values.length : -1);
+    show();
+  });
+  h.events.on('train', (e: TrainEvent) => {
+    if (e.type === 'progress') fractions.set(e.jobId, e.point.step / e.point.total);
+    else if (e.type === 'done') fractions.delete(e.jobId);
+    if (!win || win.isDestroyed()) return;
+    win.webContents.send(CH.trainEvent, e);
+    show();
   });
 }
 

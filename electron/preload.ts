@@ -1,7 +1,7 @@
 // The preload: exposes exactly AezApi as window.aez, over IPC. It runs sandboxed, so it is bundled into
 // one CommonJS file (scripts/build-ui.ts) and may only use Electron's renderer modules.
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import type { AddResult, AezApi, JobEvent } from './shared/api.js';
+import type { AddResult, AezApi, JobEvent, TrainEvent } from './shared/api.js';
 import { CH, type Channel } from './shared/channels.js';
 
 type Envelope<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
@@ -53,6 +53,14 @@ const api: AezApi = {
   onJobEvent: (cb) => subscribe<JobEvent>(CH.jobEvent, cb),
   onFilesOpened: (cb) => subscribe<AddResult>(CH.filesOpened, cb),
   readPreview: (path) => call(CH.readPreview, path),
+  chooseFolder: (purpose) => call(CH.chooseFolder, purpose),
+  trainInfo: () => call(CH.trainInfo),
+  listRuns: () => call(CH.listRuns),
+  readRun: (run) => call(CH.readRun, run),
+  startTraining: (request) => call(CH.startTraining, request),
+  stopTraining: (jobId) => call(CH.stopTraining, jobId),
+  onTrainEvent: (cb) => subscribe<TrainEvent>(CH.trainEvent, cb),
+  exportModel: (request) => call(CH.exportModel, request),
 };
 
 contextBridge.exposeInMainWorld('aez', api);

@@ -13,6 +13,10 @@ export interface Twin {
   token: string;
   dir: string;
   outDir: string;
+  /** Where Train mode makes runs (inside `dir`). */
+  runsDir: string;
+  /** The models folder the twin lists (inside `dir`; exports land here). */
+  modelsDir: string;
   child: ChildProcess;
   stderr(): string;
   /** Stops the server and removes its folder. */
@@ -26,7 +30,8 @@ export async function startTwin(extraArgs: string[] = []): Promise<Twin> {
   await mkdir(outDir);
   await saveTinyModel(join(models, 'photo'), TINY_PHOTO);
   await saveTinyModel(join(models, 'scan'), TINY_SCAN);
-  const child = spawn(process.execPath, [resolve('bin/aez.js'), '--threads', '1', 'serve', '--output-dir', outDir, ...extraArgs], {
+  const runsDir = join(dir, 'runs');
+  const child = spawn(process.execPath, [resolve('bin/aez.js'), '--threads', '1', 'serve', '--output-dir', outDir, '--runs-dir', runsDir, ...extraArgs], {
     env: { ...process.env, AEZ_BACKEND: 'wasm', AEZ_MODELS_DIR: models, AEZ_CONFIG_DIR: join(dir, 'config') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -50,5 +55,5 @@ export async function startTwin(extraArgs: string[] = []): Promise<Twin> {
     await rm(dir, { recursive: true, force: true });
   };
   const u = new URL(url);
-  return { url, origin: u.origin, token: u.searchParams.get('token') ?? '', dir, outDir, child, stderr: () => err, stop };
+  return { url, origin: u.origin, token: u.searchParams.get('token') ?? '', dir, outDir, runsDir, modelsDir: models, child, stderr: () => err, stop };
 }

@@ -12,6 +12,10 @@ import { freeOutputPath } from './output-path.js';
 import { readPreview } from './preview.js';
 import { addPathsSchema, fileNameSchema, HostError, jobIdSchema, jobRequestSchema, parseArg, previewPathSchema } from './schemas.js';
 import type { SettingsStore } from './settings-store.js';
+import { TrainingHost } from './training.js';
+import { listInstalledModels, modelsRoot } from '../engine/models/registry.js';
+import { loadModelDir } from '../engine/models/model-file.js';
+import { countParams, type UNetConfig } from '../engine/nn/unet.js';
 
 export interface HostOptions {
   settings: SettingsStore;
@@ -20,8 +24,9 @@ export interface HostOptions {
 }
 
 export class AezHost {
-  /** Emits 'job' with a JobEvent for every job, whoever started it. */
+  /** Emits 'job' with a JobEvent for every denoise job and 'train' with a TrainEvent for training. */
   readonly events = new EventEmitter();
+  readonly training: TrainingHost;
   readonly inputs = new InputRegistry();
   private readonly jobs: JobService;
   private readonly running = new Map<string, JobHandle>();
@@ -35,12 +40,28 @@ export class AezHost {
     this.backend = opts.backend;
     this.threads = opts.threads;
     this.jobs = new JobService({ threads: opts.threads, backend: opts.backend });
+    this.training = new TrainingHost({ settings: opts.settings, jobs: this.jobs });
+    this.training.events.on('train', (e) => this.events.emit('train', e));
   }
 
-  doctor(): Promise<DoctorReport> {
+  async doctor(): Promise<DoctorReport> {
     // Report the worker threads this host was started with, not just what the machine offers.
     this.doctorCache ??= doctorReport(this.backend).then((r) => ({ ...r, threads: this.threads ?? r.threads }) as DoctorReport);
-    return this.doctorCache;
+    // Models are listed afresh each time: an exported model appears without a restart.
+    return { ...(await this.doctorCache), models: await this.installedModels() };
+  }
+
+  private installedModels(): Promise<DoctorReport['models']> {
+    return Promise.all(
+      listInstalledModels().map(async (m) => {
+        try {
+          const loaded = await loadModelDir(m.dir);
+          return { id: m.id, dir: m.dir, task: loaded.manifest.task, parameters: countParams(loaded.manifest.arch as UNetConfig), ok: true };
+        } catch (e) {
+          return { id: m.id, dir: m.dir, ok: false, error: errorMessage(e) };
+        }
+      }),
+    );
   }
 
   getSettings(): Settings {
@@ -62,6 +83,8 @@ export class AezHost {
   async startJob(raw: unknown): Promise<StartedJob> {
     const req = parseArg(jobRequestSchema, raw, 'job');
     if (!this.inputs.isKnown(req.input)) throw new HostError('BAD_ARGUMENT', `${req.input} was not added to AEZ; add it by dropping or opening it first.`);
+    const model = listInstalledModels().find((m) => m.id === req.model);
+    if (!model) throw new HostError('MODEL_NOT_FOUND', `The model "${req.model}" is not installed (looked in ${modelsRoot()}). Pick another model.`);
     const { outputDir } = this.settings.get();
     try {
       await mkdir(outputDir, { recursive: true });
@@ -99,6 +122,7 @@ export class AezHost {
   }
 
   async close(): Promise<void> {
+    this.training.stopAll();
     await this.jobs.close();
     await this.inputs.dispose();
   }

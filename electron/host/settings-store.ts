@@ -14,6 +14,11 @@ export function defaultOutputDir(): string {
   return existsSync(pictures) ? join(pictures, 'AEZ') : join(homedir(), 'AEZ');
 }
 
+/** ~/AEZ/runs: where new training runs go unless the user picks another folder. */
+export function defaultRunsDir(): string {
+  return join(homedir(), 'AEZ', 'runs');
+}
+
 /** Where the twin and the CLI keep settings: AEZ_CONFIG_DIR, else the platform's config folder. */
 export function defaultConfigDir(): string {
   if (process.env.AEZ_CONFIG_DIR) return process.env.AEZ_CONFIG_DIR;
@@ -33,7 +38,7 @@ export class SettingsStore {
   }
 
   static async open(file: string, defaults: Partial<Settings> = {}): Promise<SettingsStore> {
-    const base: Settings = { outputDir: defaultOutputDir(), theme: 'system', format: 'png', model: 'photo', sigma: null, ...defaults };
+    const base: Settings = { outputDir: defaultOutputDir(), runsDir: defaultRunsDir(), theme: 'system', format: 'png', model: 'photo', sigma: null, ...defaults };
     let stored: Record<string, unknown> = {};
     try {
       const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));

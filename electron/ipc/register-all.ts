@@ -10,6 +10,13 @@ import { registerOpenFiles } from './open-files.js';
 import { registerReadPreview } from './read-preview.js';
 import { registerSetSettings } from './set-settings.js';
 import { registerStartJob } from './start-job.js';
+import { registerChooseFolder } from './choose-folder.js';
+import { registerTrainInfo } from './train-info.js';
+import { registerListRuns } from './list-runs.js';
+import { registerReadRun } from './read-run.js';
+import { registerStartTraining } from './start-training.js';
+import { registerStopTraining } from './stop-training.js';
+import { registerExportModel } from './export-model.js';
 
 export function registerIpc(ctx: IpcContext): void {
   registerDoctor(ctx);
@@ -22,4 +29,11 @@ export function registerIpc(ctx: IpcContext): void {
   registerStartJob(ctx);
   registerCancelJob(ctx);
   registerReadPreview(ctx);
+  registerChooseFolder(ctx);
+  registerTrainInfo(ctx);
+  registerListRuns(ctx);
+  registerReadRun(ctx);
+  registerStartTraining(ctx);
+  registerStopTraining(ctx);
+  registerExportModel(ctx);
 }

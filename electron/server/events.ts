@@ -1,7 +1,7 @@
 // Job events to every open page as Server-Sent Events (one-way is all the twin needs; requests go over
 // plain HTTP), with a comment line now and then so idle proxies and browsers keep the stream open.
 import type { ServerResponse } from 'node:http';
-import type { JobEvent } from '../shared/api.js';
+import type { JobEvent, TrainEvent } from '../shared/api.js';
 
 export class EventHub {
   private readonly clients = new Set<ServerResponse>();
@@ -14,8 +14,9 @@ export class EventHub {
     res.on('close', () => this.clients.delete(res));
   }
 
-  send(e: JobEvent): void {
-    this.write(`data: ${JSON.stringify(e)}\n\n`);
+  /** Job events as plain messages; training events under the event name `train`. */
+  send(e: JobEvent | TrainEvent, name?: 'train'): void {
+    this.write(`${name ? `event: ${name}\n` : ''}data: ${JSON.stringify(e)}\n\n`);
   }
 
   close(): void {

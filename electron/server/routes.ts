@@ -35,6 +35,12 @@ const METHODS: Record<string, (ctx: RouteContext, arg: unknown) => unknown> = {
   setSettings: (c, a) => c.host.setSettings(a),
   startJob: (c, a) => c.host.startJob(a),
   cancelJob: (c, a) => c.host.cancelJob(a),
+  trainInfo: (c) => c.host.training.info(),
+  listRuns: (c) => c.host.training.listRuns(),
+  readRun: (c, a) => c.host.training.readRun(a),
+  startTraining: (c, a) => c.host.training.start(a),
+  stopTraining: (c, a) => c.host.training.stop(a),
+  exportModel: (c, a) => c.host.training.exportModel(a),
 };
 
 export async function route(req: IncomingMessage, res: ServerResponse, ctx: RouteContext): Promise<void> {

@@ -19,6 +19,8 @@ export interface ServeOptions {
   maxUploadBytes?: number;
   /** Overrides the saved default output folder for this run. */
   outputDir?: string;
+  /** Overrides the saved runs folder (where Train mode makes new runs). */
+  runsDir?: string;
 }
 
 export interface RunningServer {
@@ -31,9 +33,11 @@ export interface RunningServer {
 export async function startServer(opts: ServeOptions = {}): Promise<RunningServer> {
   const settings = await SettingsStore.open(join(defaultConfigDir(), 'settings.json'));
   if (opts.outputDir) await settings.update({ outputDir: opts.outputDir });
+  if (opts.runsDir) await settings.update({ runsDir: opts.runsDir });
   const host = new AezHost({ settings, threads: opts.threads, backend: opts.backend });
   const hub = new EventHub();
   host.events.on('job', (e) => hub.send(e));
+  host.events.on('train', (e) => hub.send(e, 'train'));
   const token = randomBytes(24).toString('base64url');
   const guard = { token, port: 0 };
   const ctx = { host, hub, guard, maxUploadBytes: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES };

@@ -5,13 +5,16 @@
 // Types only: this module is imported by the renderer, the preload, the main process and the web host.
 
 export type HostKind = 'electron' | 'browser';
-export type DenoiseModel = 'photo' | 'scan';
+/** An installed model's id: 'photo', 'scan', or one exported from a training run. */
+export type DenoiseModel = string;
 export type OutputFormat = 'png' | 'jpg' | 'webp' | 'tif' | 'avif';
 export type Theme = 'system' | 'light' | 'dark';
 
 export interface Settings {
   /** Absolute folder every output is written to (created on first use). */
   outputDir: string;
+  /** Absolute folder new training runs are made in (a run is named by its sub-folder). */
+  runsDir: string;
   theme: Theme;
   format: OutputFormat;
   model: DenoiseModel;
@@ -88,6 +91,108 @@ export interface DoctorReport {
   models: { id: string; dir: string; ok: boolean; task?: string; parameters?: number; error?: string }[];
 }
 
+// ---- Training ----
+
+export type TrainTask = 'photo' | 'scan' | 'inpaint';
+
+export interface TrainTaskInfo {
+  id: TrainTask;
+  label: string;
+  description: string;
+  /** What the data folder must hold. */
+  dataHint: string;
+  defaults: { batch: number; patch: number; widths: number[]; blocks: number[] };
+}
+
+export interface TrainInfo {
+  /** The tasks this engine can train (inpaint only where the engine has it). */
+  tasks: TrainTaskInfo[];
+  runsDir: string;
+  modelsDir: string;
+}
+
+/** One validation (or one step) of a run. */
+export interface TrainPoint {
+  step: number;
+  total: number;
+  loss: number;
+  lr: number;
+  stepsPerSec: number;
+  elapsedMs: number;
+  val?: { metric: 'psnr' | 'rmse'; value: number; best: number };
+}
+
+export interface RunSummary {
+  dir: string;
+  name: string;
+  task?: TrainTask;
+  data?: string[];
+  /** Steps done and the target. */
+  step: number;
+  total?: number;
+  best?: { step: number; metric: number };
+  metric?: 'psnr' | 'rmse';
+  /** Progress at each validation so far. */
+  history: TrainPoint[];
+  hasModel: boolean;
+  arch?: { widths: number[]; blocks: number[] };
+  batch?: number;
+  patch?: number;
+  updated?: string;
+  /** The last sample preview (PNG data URL), when the run has one. */
+  sample?: string;
+  /** Whether a training job is running on it now (its id). */
+  jobId?: string;
+}
+
+export interface TrainRequest {
+  /** A run name (a folder in the runs folder) or an absolute folder path. */
+  run: string;
+  /** New runs: task and data folders (absolute paths on the host's machine). A resumed run keeps its own. */
+  task?: TrainTask;
+  data?: string[];
+  steps: number;
+  valEvery?: number;
+  batch?: number;
+  patch?: number;
+  widths?: number[];
+  blocks?: number[];
+  /** An installed model to fine-tune (same architecture as the task's preset). */
+  initFrom?: string;
+}
+
+export interface StartedTraining {
+  jobId: string;
+  run: string;
+  dir: string;
+}
+
+export type TrainEvent =
+  | { type: 'start'; jobId: string; dir: string; task: TrainTask; step: number; total: number; parameters: number; workers: number; resumed: boolean; history: TrainPoint[] }
+  | { type: 'progress'; jobId: string; point: TrainPoint }
+  | { type: 'sample'; jobId: string; step: number; dataUrl: string; width: number; height: number }
+  | { type: 'log'; jobId: string; line: string }
+  | { type: 'done'; jobId: string; dir: string; ok: true; stopped: boolean; step: number; total: number; best?: { step: number; metric: number }; elapsedMs: number }
+  | { type: 'done'; jobId: string; dir: string; ok: false; error: ItemError };
+
+export interface ExportRequest {
+  /** The run (name or folder) whose best model is exported. */
+  run: string;
+  /** The new model's name: lower-case letters, digits and dashes. */
+  name: string;
+  /** A folder to copy it into; absent: the models folder, so it appears in Denoise. */
+  dir?: string;
+}
+
+export interface ExportResult {
+  dir: string;
+  name: string;
+  /** True when it went to the models folder (pickable in Denoise). */
+  installed: boolean;
+}
+
+export type FolderPurpose = 'data' | 'runs' | 'export';
+
 export interface AezApi {
   readonly host: HostKind;
   doctor(): Promise<DoctorReport>;
@@ -106,4 +211,17 @@ export interface AezApi {
   onFilesOpened(cb: (r: AddResult) => void): () => void;
   /** An input or an output, in a format the browser can show, for the compare view. */
   readPreview(path: string): Promise<Preview>;
+  /** Electron: a native folder dialog (null when dismissed). The twin has none: null, and the page asks for a typed path. */
+  chooseFolder(purpose: FolderPurpose): Promise<string | null>;
+  trainInfo(): Promise<TrainInfo>;
+  /** The runs in the runs folder, newest first. */
+  listRuns(): Promise<RunSummary[]>;
+  /** One run by name or folder; null when the folder is not a run (yet). */
+  readRun(run: string): Promise<RunSummary | null>;
+  startTraining(request: TrainRequest): Promise<StartedTraining>;
+  /** Stops a run: it checkpoints, and starting it again resumes. */
+  stopTraining(jobId: string): Promise<void>;
+  onTrainEvent(cb: (e: TrainEvent) => void): () => void;
+  /** Copies a run's best model to a new name; never replaces an existing model. */
+  exportModel(request: ExportRequest): Promise<ExportResult>;
 }

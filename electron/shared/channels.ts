@@ -10,6 +10,15 @@ export const CH = {
   startJob: 'aez:start-job',
   cancelJob: 'aez:cancel-job',
   readPreview: 'aez:read-preview',
+  chooseFolder: 'aez:choose-folder',
+  trainInfo: 'aez:train-info',
+  listRuns: 'aez:list-runs',
+  readRun: 'aez:read-run',
+  startTraining: 'aez:start-training',
+  stopTraining: 'aez:stop-training',
+  exportModel: 'aez:export-model',
+  /** main → renderer */
+  trainEvent: 'aez:train-event',
   /** main → renderer */
   jobEvent: 'aez:job-event',
   /** main → renderer */

@@ -19,11 +19,13 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'port to listen on (default: a free one)', (v) => parseNumber(v, '--port', 1, 65535))
     .option('--open', 'open the address in the default browser', false)
     .option('--output-dir <dir>', 'save outputs here (and make it the default output folder)')
+    .option('--runs-dir <dir>', 'make training runs here (and make it the default runs folder)')
     .option('--max-upload-mb <n>', 'largest file a browser may upload, in MiB (default 512)', (v) => parseNumber(v, '--max-upload-mb', 1, 65536))
-    .action(async (o: { port?: number; open: boolean; outputDir?: string; maxUploadMb?: number }, cmd: Command) => {
+    .action(async (o: { port?: number; open: boolean; outputDir?: string; runsDir?: string; maxUploadMb?: number }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const outputDir = o.outputDir ? (isAbsolute(o.outputDir) ? o.outputDir : resolve(o.outputDir)) : undefined;
-      const s = await startServer({ port: o.port, threads: g.threads, backend: g.backend, outputDir, maxUploadBytes: o.maxUploadMb ? o.maxUploadMb * 2 ** 20 : undefined });
+      const runsDir = o.runsDir ? resolve(o.runsDir) : undefined;
+      const s = await startServer({ port: o.port, threads: g.threads, backend: g.backend, outputDir, runsDir, maxUploadBytes: o.maxUploadMb ? o.maxUploadMb * 2 ** 20 : undefined });
       process.stdout.write(`${s.url}\n`);
       process.stderr.write(`aez: serving the app on 127.0.0.1 only; outputs go to ${s.host.getSettings().outputDir}. Ctrl-C stops.\n`);
       if (o.open) openBrowser(s.url);

@@ -1,6 +1,8 @@
 // The job API every front end uses (CLI, Electron main process, local web host): start a job from a
-// plain, validated spec, follow its progress events, cancel it at any moment. Heavy work runs on worker
-// threads (the inference pool, the gradient workers), so the caller's thread stays responsive.
+// plain, validated spec, follow its progress events, cancel it at any moment. Two kinds: `denoise` (a batch
+// of files) and `train` (a training run: cancelling stops it with a checkpoint, starting it again on the same
+// run folder resumes it). Heavy work runs on worker threads (the inference pool, the gradient workers), so
+// the caller's thread stays responsive.
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { planBatch } from '../batch/plan.js';
@@ -8,7 +10,10 @@ import { runBatch, type ItemResult } from '../batch/run-batch.js';
 import { denoiseFile } from '../denoise/denoise-file.js';
 import { isInputImagePath } from '../image/io.js';
 import { loadModel } from '../models/registry.js';
-import { AezError } from '../util/errors.js';
+import { AezError, errorMessage } from '../util/errors.js';
+import type { TrainTask } from '../train/presets.js';
+import { runTraining } from '../train/setup.js';
+import type { TrainProgress } from '../train/trainer.js';
 import { WorkerPool } from './worker-pool.js';
 
 export const IMAGE_OUTPUT_EXTS = ['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.avif'] as const;
@@ -23,8 +28,48 @@ export const denoiseSpecSchema = z.object({
   overwrite: z.boolean().default(false),
 });
 
-export const jobSpecSchema = z.discriminatedUnion('kind', [denoiseSpecSchema]);
+const positiveInt = (max: number) => z.number().int().min(1).max(max);
+
+/** Training (see train/setup.ts): a new run, or the run already in `out` resumed (its settings are kept). */
+export const trainSpecSchema = z
+  .object({
+    kind: z.literal('train'),
+    task: z.enum(['photo', 'scan', 'inpaint']).optional(),
+    data: z.array(z.string().min(1)).min(1).max(16).optional(),
+    val: z.string().min(1).optional(),
+    out: z.string().min(1),
+    steps: positiveInt(10_000_000),
+    batch: positiveInt(256).optional(),
+    patch: z.number().int().min(16).max(512).optional(),
+    lr: z.number().min(1e-6).max(1).optional(),
+    seed: z.number().int().min(0).max(2 ** 31).optional(),
+    valEvery: positiveInt(1e9).optional(),
+    checkpointEvery: positiveInt(1e9).optional(),
+    widths: z.array(z.number().int().min(1).max(512)).min(1).max(5).optional(),
+    blocks: z.array(z.number().int().min(0).max(32)).min(1).max(5).optional(),
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/).optional(),
+    initFrom: z.string().min(1).optional(),
+    workers: positiveInt(64).optional(),
+  })
+  .strict();
+
+export const jobSpecSchema = z.discriminatedUnion('kind', [denoiseSpecSchema, trainSpecSchema]);
 export type JobSpec = z.input<typeof jobSpecSchema>;
+export type DenoiseJobSpec = z.input<typeof denoiseSpecSchema>;
+export type TrainJobSpec = z.input<typeof trainSpecSchema>;
+
+/** How a training job ended (stopped: cancelled, with a checkpoint to resume from). */
+export interface TrainJobResult {
+  task: TrainTask;
+  outDir: string;
+  modelDir: string;
+  steps: number;
+  total: number;
+  stopped: boolean;
+  elapsedMs: number;
+  best?: { step: number; metric: number };
+  parameters: number;
+}
 
 export type JobEvent =
   | { type: 'start'; jobId: string; total: number }
@@ -32,14 +77,19 @@ export type JobEvent =
   | { type: 'item-progress'; jobId: string; index: number; fraction: number }
   | { type: 'item-done'; jobId: string; index: number; result: ItemResult }
   | { type: 'done'; jobId: string; results: ItemResult[]; cancelled: boolean }
+  | { type: 'train-start'; jobId: string; task: TrainTask; outDir: string; step: number; total: number; parameters: number; workers: number; resumed: boolean; history: TrainProgress[] }
+  | { type: 'train-progress'; jobId: string; progress: TrainProgress }
+  | { type: 'train-sample'; jobId: string; step: number; png: Uint8Array; width: number; height: number }
+  | { type: 'train-log'; jobId: string; line: string }
+  | { type: 'train-done'; jobId: string; result: TrainJobResult }
   | { type: 'error'; jobId: string; code: string; message: string };
 
-export interface JobHandle {
+export interface JobHandle<R = ItemResult[] | TrainJobResult> {
   id: string;
-  spec: JobSpec;
+  spec: z.output<typeof jobSpecSchema>;
   events: EventEmitter;
   cancel(): void;
-  done: Promise<ItemResult[]>;
+  done: Promise<R>;
 }
 
 export interface JobServiceOptions {
@@ -61,12 +111,16 @@ export class JobService {
   private readonly jobs = new Map<string, JobHandle>();
   private nextId = 1;
 
-  constructor(opts: JobServiceOptions = {}) {
+  constructor(private readonly opts: JobServiceOptions = {}) {
     this.pool = new WorkerPool({ threads: opts.threads, backend: opts.backend });
   }
 
+  start(raw: DenoiseJobSpec): JobHandle<ItemResult[]>;
+  start(raw: TrainJobSpec): JobHandle<TrainJobResult>;
+  start(raw: JobSpec): JobHandle;
   start(raw: JobSpec): JobHandle {
     const spec = parseJobSpec(raw);
+    if (spec.kind === 'train') return this.startTrain(spec);
     const id = `job-${this.nextId++}`;
     const events = new EventEmitter();
     const ctl = new AbortController();
@@ -99,7 +153,7 @@ export class JobService {
       }
     })();
     done.catch(() => {});
-    const handle: JobHandle = {
+    const handle: JobHandle<ItemResult[]> = {
       id,
       spec,
       events,
@@ -114,6 +168,56 @@ export class JobService {
     return handle;
   }
 
+  /**
+   * A training run on its own gradient worker threads. Cancel = stop: the trainer finishes the step in
+   * hand, writes a checkpoint and ends with `stopped`; starting the same `out` again resumes it.
+   */
+  private startTrain(spec: z.output<typeof trainSpecSchema>): JobHandle<TrainJobResult> {
+    const id = `job-${this.nextId++}`;
+    const events = new EventEmitter();
+    const ctl = new AbortController();
+    const emit = (e: JobEvent) => events.emit('event', e);
+    const done = (async (): Promise<TrainJobResult> => {
+      await new Promise((r) => setImmediate(r));
+      try {
+        const { kind: _kind, workers, ...opts } = spec;
+        const r = await runTraining({
+          ...opts,
+          workers: workers ?? this.opts.threads,
+          backend: this.opts.backend,
+          signal: ctl.signal,
+          onLog: (line) => emit({ type: 'train-log', jobId: id, line }),
+          onStart: (s) => emit({ type: 'train-start', jobId: id, ...s }),
+          onProgress: (progress) => emit({ type: 'train-progress', jobId: id, progress }),
+          onSample: (s) => emit({ type: 'train-sample', jobId: id, step: s.step, png: new Uint8Array(s.png), width: s.width, height: s.height }),
+        });
+        const result: TrainJobResult = {
+          task: r.task,
+          outDir: r.outDir,
+          modelDir: r.modelDir,
+          steps: r.steps,
+          total: spec.steps,
+          stopped: r.stopped,
+          elapsedMs: r.elapsedMs,
+          ...(r.best ? { best: r.best } : {}),
+          parameters: r.parameters,
+        };
+        emit({ type: 'train-done', jobId: id, result });
+        return result;
+      } catch (e) {
+        const err = e instanceof AezError ? e : new AezError('BAD_ARGUMENT', errorMessage(e));
+        emit({ type: 'error', jobId: id, code: err.code, message: err.message });
+        throw err;
+      } finally {
+        this.jobs.delete(id);
+      }
+    })();
+    done.catch(() => {});
+    const handle: JobHandle<TrainJobResult> = { id, spec, events, done, cancel: () => ctl.abort() };
+    this.jobs.set(id, handle);
+    return handle;
+  }
+
   get(id: string): JobHandle | undefined {
     return this.jobs.get(id);
   }
@@ -122,8 +226,11 @@ export class JobService {
     for (const j of this.jobs.values()) j.cancel();
   }
 
+  /** Cancels every job and waits for them to wind down (a training run writes its checkpoint first). */
   async close(): Promise<void> {
+    const running = [...this.jobs.values()].map((j) => j.done.catch(() => {}));
     this.cancelAll();
     await this.pool.close();
+    await Promise.all(running);
   }
 }

@@ -27,7 +27,11 @@ export async function listImages(dir: string): Promise<string[]> {
 
 /** Loads every image of the folders as RGB (grey replicated), skipping ones smaller than `minSide`. */
 export async function loadImageStore(dirs: string[], minSide: number): Promise<ImageStore> {
-  const files = (await Promise.all(dirs.map(listImages))).flat();
+  return loadImageStoreFiles((await Promise.all(dirs.map(listImages))).flat(), minSide, dirs.join(', '));
+}
+
+/** Loads these image files as RGB (grey replicated), skipping ones smaller than `minSide`. */
+export async function loadImageStoreFiles(files: string[], minSide: number, where: string): Promise<ImageStore> {
   const decoded: { name: string; data: Buffer; width: number; height: number }[] = [];
   for (const f of files) {
     const { data, info } = await sharp(f).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
@@ -35,7 +39,7 @@ export async function loadImageStore(dirs: string[], minSide: number): Promise<I
     const rgb = info.channels === 3 ? data : expandToRgb(data, info.channels);
     decoded.push({ name: f, data: rgb, width: info.width, height: info.height });
   }
-  if (decoded.length === 0) throw new Error(`no training images of at least ${minSide}px found in ${dirs.join(', ')}`);
+  if (decoded.length === 0) throw new Error(`no training images of at least ${minSide}px found in ${where}`);
   const total = decoded.reduce((s, d) => s + d.data.length, 0);
   const buffer = new SharedArrayBuffer(total);
   const view = new Uint8Array(buffer);

@@ -15,7 +15,7 @@ import { adamStep, createAdam, learningRate } from './adam.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import type { GradStepRequest, GradWorkerInit, GradWorkerReply } from './grad-worker.js';
 import type { SourceSpec } from './sources.js';
-import { evaluate, type ValSet } from './validate.js';
+import { evaluate, type ValItem, type ValSet } from './validate.js';
 
 export interface TrainConfig {
   id: string;
@@ -52,8 +52,22 @@ export interface TrainRun {
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
   onLog?: (line: string) => void;
+  /** Once the workers are ready: where the run starts (a resumed run brings its history). */
+  onStart?: (info: TrainStart) => void;
+  /** After each validation: the first validation item and the network's output for it (sample previews). */
+  onSample?: (s: { step: number; item: ValItem; output: Float32Array }) => void | Promise<void>;
   /** Start from these weights instead of a random init (fine-tuning); ignored when resuming. */
   initFrom?: LoadedModel;
+}
+
+export interface TrainStart {
+  step: number;
+  total: number;
+  parameters: number;
+  workers: number;
+  resumed: boolean;
+  /** Progress at each earlier validation (a resumed run's curve so far). */
+  history: TrainProgress[];
 }
 
 export interface TrainResult {
@@ -185,6 +199,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
   const nWorkers = Math.max(1, Math.min(run.workers ?? availableParallelism(), cfg.batch));
   const workers = await startWorkers(nWorkers, { cfg: cfg.arch, source: run.source, backend: run.backend, seed: cfg.seed, params: paramsBuf }, size);
   log(`${nWorkers} gradient worker(s) ready; ${size} parameters`);
+  run.onStart?.({ step, total: cfg.steps, parameters: size, workers: nWorkers, resumed: !!resumed, history: [...history] });
 
   const grad = new Float32Array(size);
   const started = Date.now();
@@ -205,10 +220,13 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       training: { step, metric, metricName: run.val.metric, seed: cfg.seed },
     });
   };
+  let sampleOutput: Float32Array | undefined;
   const validate = (): number => {
     const p = toParams(cfg.arch, params);
     try {
-      return evaluate(cfg.arch, p, run.val);
+      return evaluate(cfg.arch, p, run.val, (i, out) => {
+        if (i === 0 && run.onSample) sampleOutput = out;
+      });
     } finally {
       for (const t of p.values()) t.dispose();
     }
@@ -267,6 +285,14 @@ export async function train(run: TrainRun): Promise<TrainResult> {
         }
         progress.val = { metric: run.val.metric, value, best: best!.metric };
         history.push(progress);
+        if (run.onSample && sampleOutput) {
+          try {
+            await run.onSample({ step, item: run.val.items[0], output: sampleOutput });
+          } catch (e) {
+            log(`sample preview failed: ${(e as Error)?.message ?? e}`);
+          }
+          sampleOutput = undefined;
+        }
       }
       run.onProgress?.(progress);
       if (step % cfg.checkpointEvery === 0 || step === cfg.steps) await checkpoint();

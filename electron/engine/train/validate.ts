@@ -25,9 +25,9 @@ export interface ValSet {
   items: ValItem[];
 }
 
-/** Photo validation: centre crops of the first `count` images of a folder, σ=25 noise, fixed seed. */
-export async function photoValSet(dir: string, count = 8, crop = 192, sigma = 25): Promise<ValSet> {
-  const files = (await listImages(dir)).slice(0, count);
+/** Photo validation: centre crops of the first `count` images of a folder (or of a list of files), σ=25 noise, fixed seed. */
+export async function photoValSet(dir: string | string[], count = 8, crop = 192, sigma = 25): Promise<ValSet> {
+  const files = (typeof dir === 'string' ? await listImages(dir) : dir).slice(0, count);
   const rng = new Rng(2025);
   const items: ValItem[] = [];
   for (const f of files) {
@@ -112,11 +112,12 @@ export function rmse(out: Float32Array, target: Float32Array): number {
   return Math.sqrt(se / out.length);
 }
 
-/** Mean metric over the set; for PSNR higher is better, for RMSE lower. */
-export function evaluate(cfg: UNetConfig, params: Params, set: ValSet): number {
+/** Mean metric over the set; for PSNR higher is better, for RMSE lower. `onOutput` sees each item's output. */
+export function evaluate(cfg: UNetConfig, params: Params, set: ValSet, onOutput?: (index: number, output: Float32Array) => void): number {
   let sum = 0;
-  for (const item of set.items) {
+  for (const [index, item] of set.items.entries()) {
     const out = runWhole(cfg, params, item);
+    onOutput?.(index, out);
     if (set.metric === 'rmse') sum += rmse(out, item.target);
     else sum += item.weight ? psnr8Weighted(out, item.target, item.channels, item.weight) : psnr8(out, item.target);
   }
@@ -127,10 +128,10 @@ export function evaluate(cfg: UNetConfig, params: Params, set: ValSet): number {
  * Inpainting validation: centre crops of the first `count` images of a folder with fixed seeded masks of
  * 10–30 % holes (drawn at the whole image's scale, as the benchmark's are), scored by PSNR in the holes.
  */
-export async function inpaintValSet(dir: string, prefill: 'zero' | 'telea', count = 8, crop = 256): Promise<ValSet> {
+export async function inpaintValSet(dir: string | string[], prefill: 'zero' | 'telea', count = 8, crop = 256): Promise<ValSet> {
   const { generateMask } = await import('../inpaint/masks.js');
   const { teleaInpaint } = await import('../inpaint/telea.js');
-  const files = (await listImages(dir)).slice(0, count);
+  const files = (typeof dir === 'string' ? await listImages(dir) : dir).slice(0, count);
   const items: ValItem[] = [];
   for (const [index, f] of files.entries()) {
     const meta = await sharp(f).metadata();

@@ -1,6 +1,6 @@
 // AezApi over HTTP, for the browser twin (`aez serve`): calls are POSTs carrying the token header, files
 // are uploaded one by one, job events arrive as Server-Sent Events.
-import type { AddResult, AezApi, JobEvent, Preview } from '../../../electron/shared/api.js';
+import type { AddResult, AezApi, JobEvent, Preview, TrainEvent } from '../../../electron/shared/api.js';
 import { INPUT_ACCEPT } from './formats.js';
 
 type Envelope<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
@@ -57,16 +57,32 @@ export function createHttpApi(token: string): AezApi {
     });
   }
 
+  // One event stream: job events as plain messages, training events under the name `train`.
   const listeners = new Set<(e: JobEvent) => void>();
+  const trainListeners = new Set<(e: TrainEvent) => void>();
   let source: EventSource | undefined;
-  function onJobEvent(cb: (e: JobEvent) => void): () => void {
-    listeners.add(cb);
-    source ??= new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
+  function stream(): EventSource {
+    if (source) return source;
+    source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
     source.onmessage = (m) => {
       const e = JSON.parse(m.data as string) as JobEvent;
       for (const l of listeners) l(e);
     };
+    source.addEventListener('train', (m) => {
+      const e = JSON.parse((m as MessageEvent).data as string) as TrainEvent;
+      for (const l of trainListeners) l(e);
+    });
+    return source;
+  }
+  function onJobEvent(cb: (e: JobEvent) => void): () => void {
+    listeners.add(cb);
+    stream();
     return () => listeners.delete(cb);
+  }
+  function onTrainEvent(cb: (e: TrainEvent) => void): () => void {
+    trainListeners.add(cb);
+    stream();
+    return () => trainListeners.delete(cb);
   }
 
   async function readPreview(path: string): Promise<Preview> {
@@ -90,5 +106,14 @@ export function createHttpApi(token: string): AezApi {
     onJobEvent,
     onFilesOpened: () => () => {},
     readPreview,
+    // The twin cannot open a folder dialog on the server's machine: the page asks for a typed path.
+    chooseFolder: async () => null,
+    trainInfo: () => call('trainInfo'),
+    listRuns: () => call('listRuns'),
+    readRun: (run) => call('readRun', run),
+    startTraining: (request) => call('startTraining', request),
+    stopTraining: (jobId) => call('stopTraining', jobId),
+    onTrainEvent,
+    exportModel: (request) => call('exportModel', request),
   };
 }
