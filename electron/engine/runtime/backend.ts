@@ -3,7 +3,9 @@
 // downloads libtensorflow), so every step of the chain must fail soft and say why.
 // `--backend` / AEZ_BACKEND also accept the onnxruntime names (ort, ort-cuda, ort-dml, ort-coreml): those pick
 // the inference engine (inference/select.ts); TensorFlow.js, which trains, then takes its own chain.
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from './wasm-grad-kernels.js';
 
@@ -55,6 +57,12 @@ async function initWasm(): Promise<void> {
 async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<void> {
   // tfjs-node registers its 'tensorflow' backend on import; it bundles its own tfjs-core, which must be
   // the same version as ours or the registration lands in a different engine.
+  // A package whose install script never ran (npm 11 holds them back; offline installs) has no native
+  // binding: importing it would register half its kernels noisily before failing, so look first.
+  const root = dirname(require.resolve(`${pkg}/package.json`));
+  const lib = join(root, 'lib');
+  const hasBinding = existsSync(lib) && readdirSync(lib).some((d) => existsSync(join(lib, d, 'tfjs_binding.node')));
+  if (!hasBinding) throw new Error('installed, but its native library is missing (its install script did not run; see the README)');
   await import(pkg);
   if (!tf.findBackend('tensorflow')) throw new Error(`${pkg} loaded but registered no 'tensorflow' backend`);
 }
