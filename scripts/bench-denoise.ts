@@ -37,20 +37,13 @@ import { AezError } from '../electron/engine/util/errors.js';
 import { Rng } from '../electron/engine/util/rng.js';
 import { nlmDefaults, nlmDenoise } from './lib/nlm.js';
 import { fnv1a as hash } from '../electron/engine/util/hash.js';
+import { repoRoot } from './lib/repo-root.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Options
 
 const SCRIPT = fileURLToPath(import.meta.url);
-/** dist/scripts/bench-denoise.js → repository root. */
-const REPO = (() => {
-  let dir = dirname(SCRIPT);
-  for (let i = 0; i < 4; i++) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    dir = dirname(dir);
-  }
-  return process.cwd();
-})();
+const REPO = repoRoot(SCRIPT);
 
 const SIGMAS = [15, 25, 50] as const;
 const MARK_START = '<!-- bench-denoise:start -->';

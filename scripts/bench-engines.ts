@@ -33,16 +33,10 @@ import { onnxInputPlanes } from '../electron/engine/onnx/export-unet.js';
 import { initBackend } from '../electron/engine/runtime/backend.js';
 import { PRESETS } from '../electron/engine/train/presets.js';
 import { Rng } from '../electron/engine/util/rng.js';
+import { repoRoot } from './lib/repo-root.js';
 
 const SCRIPT = fileURLToPath(import.meta.url);
-const REPO = (() => {
-  let dir = dirname(SCRIPT);
-  for (let i = 0; i < 4; i++) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    dir = dirname(dir);
-  }
-  return process.cwd();
-})();
+const REPO = repoRoot(SCRIPT);
 
 export const MARK_START = '<!-- bench-engines:start -->';
 export const MARK_END = '<!-- bench-engines:end -->';

@@ -21,16 +21,10 @@ import { loadModel } from '../electron/engine/models/registry.js';
 import { countParams, flopsPerPixel, type UNetConfig } from '../electron/engine/nn/unet.js';
 import { listImages } from '../electron/engine/train/image-store.js';
 import { psnr8, psnr8Weighted } from '../electron/engine/train/validate.js';
+import { repoRoot } from './lib/repo-root.js';
 
 const SCRIPT = fileURLToPath(import.meta.url);
-const REPO = (() => {
-  let dir = dirname(SCRIPT);
-  for (let i = 0; i < 4; i++) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    dir = dirname(dir);
-  }
-  return process.cwd();
-})();
+const REPO = repoRoot(SCRIPT);
 const MARK_START = '<!-- bench-inpaint:start -->';
 const MARK_END = '<!-- bench-inpaint:end -->';
 
