@@ -13,9 +13,7 @@ import { readPreview } from './preview.js';
 import { addPathsSchema, fileNameSchema, HostError, jobIdSchema, jobRequestSchema, parseArg, previewPathSchema } from './schemas.js';
 import type { SettingsStore } from './settings-store.js';
 import { TrainingHost } from './training.js';
-import { listInstalledModels, modelsRoot } from '../engine/models/registry.js';
-import { loadModelDir } from '../engine/models/model-file.js';
-import { countParams, type UNetConfig } from '../engine/nn/unet.js';
+import { describeInstalledModels, listInstalledModels, modelsRoot } from '../engine/models/registry.js';
 
 export interface HostOptions {
   settings: SettingsStore;
@@ -52,16 +50,7 @@ export class AezHost {
   }
 
   private installedModels(): Promise<DoctorReport['models']> {
-    return Promise.all(
-      listInstalledModels().map(async (m) => {
-        try {
-          const loaded = await loadModelDir(m.dir);
-          return { id: m.id, dir: m.dir, task: loaded.manifest.task, parameters: countParams(loaded.manifest.arch as UNetConfig), ok: true };
-        } catch (e) {
-          return { id: m.id, dir: m.dir, ok: false, error: errorMessage(e) };
-        }
-      }),
-    );
+    return describeInstalledModels();
   }
 
   getSettings(): Settings {

@@ -6,9 +6,7 @@ import sharp from 'sharp';
 import { initBackend } from '../../engine/runtime/backend.js';
 import { createInferenceEngine, probeOrtProviders } from '../../engine/inference/select.js';
 import { loadOrt, ortVersion } from '../../engine/inference/ort-engine.js';
-import { listInstalledModels, modelsRoot } from '../../engine/models/registry.js';
-import { loadModelDir } from '../../engine/models/model-file.js';
-import { countParams, type UNetConfig } from '../../engine/nn/unet.js';
+import { describeInstalledModels, modelsRoot } from '../../engine/models/registry.js';
 import { errorMessage } from '../../engine/util/errors.js';
 import type { GlobalOptions } from '../shared.js';
 
@@ -31,16 +29,7 @@ export async function doctorReport(backend?: string) {
   } catch (e) {
     backendReport = { error: errorMessage(e) };
   }
-  const models = await Promise.all(
-    listInstalledModels().map(async (m) => {
-      try {
-        const loaded = await loadModelDir(m.dir);
-        return { id: m.id, dir: m.dir, task: loaded.manifest.task, parameters: countParams(loaded.manifest.arch as UNetConfig), ok: true };
-      } catch (e) {
-        return { id: m.id, dir: m.dir, ok: false, error: errorMessage(e) };
-      }
-    }),
-  );
+  const models = await describeInstalledModels();
   return {
     engine: engineReport,
     backend: backendReport,

@@ -4,7 +4,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AezError } from '../util/errors.js';
+import { AezError, errorMessage } from '../util/errors.js';
+import { countParams, type UNetConfig } from '../nn/unet.js';
 import { loadModelDir, type LoadedModel } from './model-file.js';
 
 export const BUILTIN_MODELS = ['photo', 'scan'] as const;
@@ -52,4 +53,22 @@ export function listInstalledModels(): { id: string; dir: string }[] {
   return readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'model.json')))
     .map((d) => ({ id: d.name, dir: join(root, d.name) }));
+}
+
+export type InstalledModelSummary =
+  | { id: string; dir: string; task: string; parameters: number; ok: true }
+  | { id: string; dir: string; ok: false; error: string };
+
+/** Every installed model, loaded to check it: what `aez doctor` and the app's settings page list. */
+export function describeInstalledModels(): Promise<InstalledModelSummary[]> {
+  return Promise.all(
+    listInstalledModels().map(async (m): Promise<InstalledModelSummary> => {
+      try {
+        const loaded = await loadModelDir(m.dir);
+        return { id: m.id, dir: m.dir, task: loaded.manifest.task, parameters: countParams(loaded.manifest.arch as UNetConfig), ok: true };
+      } catch (e) {
+        return { id: m.id, dir: m.dir, ok: false, error: errorMessage(e) };
+      }
+    }),
+  );
 }
