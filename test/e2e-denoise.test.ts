@@ -8,11 +8,10 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
-import { startTwin, type Twin } from './serve-fixture.js';
+import { chromiumSkip, openApp, startTwin, type Twin } from './serve-fixture.js';
 
-const CHROMIUM = process.env.AEZ_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = resolve('test-artifacts');
-const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium; .ci/run does) to run the browser tests`;
+const skip = chromiumSkip;
 
 describe('desktop app in the browser twin', { skip }, () => {
   let twin: Twin;
@@ -46,21 +45,7 @@ describe('desktop app in the browser twin', { skip }, () => {
     await sharp({ create: { width: 3200, height: 2400, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
       .jpeg({ quality: 70 })
       .toFile(big);
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-    page.on('pageerror', (e) => problems.push(String(e)));
-    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(m.text()));
-    // API refusals the UI shows as messages are expected; anything else failing is not.
-    page.on('response', async (r) => {
-      if (r.status() < 400) return;
-      const body = await r.text().catch(() => '');
-      if (!expectedRefusals.some((re) => re.test(body))) problems.push(`${r.status()} ${r.url()}: ${body}`);
-    });
-    await page.goto(twin.url);
+    ({ browser, page } = await openApp(twin.url, { width: 1280, height: 800 }, expectedRefusals, problems));
   });
 
   after(async () => {

@@ -8,11 +8,10 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { gradientImage, writePng } from './helpers.js';
-import { startTwin, type Twin } from './serve-fixture.js';
+import { chromiumSkip, openApp, startTwin, type Twin } from './serve-fixture.js';
 
-const CHROMIUM = process.env.AEZ_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = resolve('test-artifacts');
-const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium; .ci/run does) to run the browser tests`;
+const skip = chromiumSkip;
 const STEPS = 60;
 
 describe('Train mode in the browser twin', { skip }, () => {
@@ -29,20 +28,7 @@ describe('Train mode in the browser twin', { skip }, () => {
     data = join(twin.dir, 'my photos');
     await mkdir(data);
     for (let i = 0; i < 4; i++) await writePng(join(data, `p${i}.png`), gradientImage(48 + 8 * i, 48, 3), 48 + 8 * i, 48, 3);
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' });
-    page.on('pageerror', (e) => problems.push(String(e)));
-    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(m.text()));
-    page.on('response', async (r) => {
-      if (r.status() < 400) return;
-      const body = await r.text().catch(() => '');
-      if (!expectedRefusals.some((re) => re.test(body))) problems.push(`${r.status()} ${r.url()}: ${body}`);
-    });
-    await page.goto(twin.url);
+    ({ browser, page } = await openApp(twin.url, { width: 1280, height: 860 }, expectedRefusals, problems));
   });
 
   after(async () => {

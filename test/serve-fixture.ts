@@ -2,6 +2,8 @@
 // URL from its first line of output. Shared by the twin's API and browser tests. The caller stops it
 // (from a hook of its own: node:test scopes `after` to where it is called).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -56,4 +58,31 @@ export async function startTwin(extraArgs: string[] = []): Promise<Twin> {
   };
   const u = new URL(url);
   return { url, origin: u.origin, token: u.searchParams.get('token') ?? '', dir, outDir, runsDir, modelsDir: models, child, stderr: () => err, stop };
+}
+
+export const CHROMIUM = process.env.AEZ_CHROMIUM ?? '/usr/bin/chromium';
+export const chromiumSkip: string | false = existsSync(CHROMIUM)
+  ? false
+  : `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium; .ci/run does) to run the browser tests`;
+
+/**
+ * Opens the twin's page in headless Chromium, collecting into `problems` every page error, console error
+ * and failed response except API refusals the UI shows on purpose (`expectedRefusals`).
+ */
+export async function openApp(url: string, viewport: { width: number; height: number }, expectedRefusals: RegExp[], problems: string[]): Promise<{ browser: Browser; page: Page }> {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = await browser.newPage({ viewport, colorScheme: 'light' });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(m.text()));
+  page.on('response', async (r) => {
+    if (r.status() < 400) return;
+    const body = await r.text().catch(() => '');
+    if (!expectedRefusals.some((re) => re.test(body))) problems.push(`${r.status()} ${r.url()}: ${body}`);
+  });
+  await page.goto(url);
+  return { browser, page };
 }
