@@ -16,6 +16,7 @@
 // --limit N takes the first N images of each set (smoke tests; the section then says so). Everything is
 // seeded: the noise of an image depends only on its file name and σ. Hidden options for tests:
 // --big-size WxH (size of the --big image), --speed-size WxH (size of the speed image).
+import type { UNetConfig } from '../electron/engine/nn/unet.js';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -197,7 +198,7 @@ function describeModel(s: ModelSlot): string {
   if (!s.model) return `${s.name}: ${s.missing}`;
   const m = s.model.manifest;
   const params = m.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
-  const arch = m.arch;
+  const arch = m.arch as UNetConfig;
   return `${s.name}: \`${m.id}\` (U-Net ${arch.widths.join('/')}, ${arch.channels} ch${arch.noiseMap ? ' + noise map' : ''}, ${(params / 1000).toFixed(0)}k parameters, ${m.dtype})`;
 }
 

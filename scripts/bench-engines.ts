@@ -151,6 +151,7 @@ async function presetModels(): Promise<string[]> {
   const root = PRESET_ROOT;
   const dirs: string[] = [];
   for (const [name, p] of Object.entries(PRESETS)) {
+    if (p.arch.kind !== 'unet') continue; // the codec's transforms are benchmarked by bench-codec
     const dir = join(root, `preset-${name}`);
     const params = initParams(p.arch, 1);
     const weights = new Map<string, Float32Array>();

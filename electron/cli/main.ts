@@ -2,9 +2,12 @@
 import { Command, CommanderError } from 'commander';
 import { AezError, errorMessage } from '../engine/util/errors.js';
 import { isBackendName, BACKEND_NAMES } from '../engine/runtime/backend.js';
+import { registerCompress } from './commands/compress.js';
+import { registerDecompress } from './commands/decompress.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDenoise } from './commands/denoise.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerInfo } from './commands/info.js';
 import { registerServe } from './commands/serve.js';
 import { registerTrain } from './commands/train.js';
 
@@ -28,9 +31,12 @@ program
   .showHelpAfterError()
   .exitOverride();
 
+registerCompress(program);
+registerDecompress(program);
 registerDemo(program);
 registerDenoise(program);
 registerDoctor(program);
+registerInfo(program);
 registerServe(program);
 registerTrain(program);
 

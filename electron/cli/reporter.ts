@@ -47,5 +47,16 @@ function describe(d?: Record<string, unknown>): string {
   if (!d) return '';
   const parts: string[] = [];
   if (typeof d.sigma === 'number') parts.push(`σ ${d.sigma}${d.sigmaEstimated ? ' estimated' : ''}`);
+  // compress / decompress
+  if (typeof d.bytes === 'number') parts.push(formatBytes(d.bytes));
+  if (typeof d.bpp === 'number') parts.push(`${d.bpp.toFixed(3)} bpp`);
+  if (typeof d.quality === 'number') parts.push(`quality ${d.quality}`);
+  if (typeof d.psnr === 'number') parts.push(`PSNR ${d.psnr.toFixed(2)} dB`);
+  if (typeof d.ratio === 'number') parts.push(`${d.ratio}:1`);
+  if (typeof d.note === 'string') parts.push(d.note);
   return parts.length ? ', ' + parts.join(', ') : '';
+}
+
+function formatBytes(n: number): string {
+  return n < 10_000 ? `${n} B` : n < 10_000_000 ? `${(n / 1000).toFixed(1)} kB` : `${(n / 1e6).toFixed(1)} MB`;
 }

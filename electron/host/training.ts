@@ -17,7 +17,11 @@ import { errorMessage } from '../engine/util/errors.js';
 import { exportRequestSchema, HostError, jobIdSchema, parseArg, runRefSchema, trainRequestSchema } from './schemas.js';
 import type { SettingsStore } from './settings-store.js';
 
-const TASK_TEXT: Record<TrainTask, Omit<TrainTaskInfo, 'id' | 'defaults'>> = {
+/** The tasks Train mode offers (the codec is trained from the CLI: `aez train --task codec`). */
+const APP_TASKS = TRAIN_TASKS.filter((t): t is AppTask => t !== 'codec');
+type AppTask = Exclude<TrainTask, 'codec'>;
+
+const TASK_TEXT: Record<AppTask, Omit<TrainTaskInfo, 'id' | 'defaults'>> = {
   photo: {
     label: 'Photo',
     description: 'a blind denoiser for colour and grey photos (noise is added while training)',
@@ -51,11 +55,10 @@ export class TrainingHost {
 
   info(): TrainInfo {
     return {
-      tasks: TRAIN_TASKS.map((id) => ({
-        id,
-        ...TASK_TEXT[id],
-        defaults: { batch: PRESETS[id].batch, patch: PRESETS[id].patch, widths: PRESETS[id].arch.widths, blocks: PRESETS[id].arch.blocks },
-      })),
+      tasks: APP_TASKS.map((id) => {
+        const arch = PRESETS[id].arch;
+        return { id, ...TASK_TEXT[id], defaults: { batch: PRESETS[id].batch, patch: PRESETS[id].patch, widths: arch.kind === 'unet' ? arch.widths : [], blocks: arch.kind === 'unet' ? arch.blocks : [] } };
+      }),
       runsDir: this.opts.settings.get().runsDir,
       modelsDir: modelsRoot(),
     };
@@ -198,7 +201,9 @@ export class TrainingHost {
         `# Model card: \`${req.name}\``,
         '',
         `- Task: ${model.manifest.task}`,
-        `- Architecture: residual U-Net, widths ${model.manifest.arch.widths.join('/')}, blocks ${model.manifest.arch.blocks.join('/')}, ${model.manifest.arch.channels === 1 ? 'grey' : 'colour'}.`,
+        model.manifest.arch.kind === 'unet'
+          ? `- Architecture: residual U-Net, widths ${model.manifest.arch.widths.join('/')}, blocks ${model.manifest.arch.blocks.join('/')}, ${model.manifest.arch.channels === 1 ? 'grey' : 'colour'}.`
+          : `- Architecture: mean-scale hyperprior codec, N=${model.manifest.arch.n}, M=${model.manifest.arch.m}, ${model.manifest.arch.lambdas.length} quality levels.`,
         `- Trained by AEZ's Train mode in ${runDir}${info?.data ? ` on ${info.data.join(', ')}` : ''}.`,
         t?.step !== undefined ? `- Best validation at step ${t.step}${info?.total ? ` of ${info.total}` : ''}: ${t.metricName === 'rmse' ? 'RMSE' : 'PSNR'} ${t.metricName === 'rmse' ? t.metric?.toFixed(4) : `${t.metric?.toFixed(2)} dB`}.` : '',
         `- Exported ${new Date().toISOString()}.`,

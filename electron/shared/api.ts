@@ -93,7 +93,7 @@ export interface DoctorReport {
 
 // ---- Training ----
 
-export type TrainTask = 'photo' | 'scan' | 'inpaint';
+export type TrainTask = 'photo' | 'scan' | 'inpaint' | 'codec';
 
 export interface TrainTaskInfo {
   id: TrainTask;
@@ -119,7 +119,7 @@ export interface TrainPoint {
   lr: number;
   stepsPerSec: number;
   elapsedMs: number;
-  val?: { metric: 'psnr' | 'rmse'; value: number; best: number };
+  val?: { metric: 'psnr' | 'rmse' | 'rd'; value: number; best: number };
 }
 
 export interface RunSummary {
@@ -131,7 +131,7 @@ export interface RunSummary {
   step: number;
   total?: number;
   best?: { step: number; metric: number };
-  metric?: 'psnr' | 'rmse';
+  metric?: 'psnr' | 'rmse' | 'rd';
   /** Progress at each validation so far. */
   history: TrainPoint[];
   hasModel: boolean;

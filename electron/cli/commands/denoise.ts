@@ -1,9 +1,9 @@
 // aez denoise <file|dir>... -o <file|dir> [--model photo|scan|PATH] [--sigma N] [--json]
 import type { Command } from 'commander';
-import { JobService, type JobEvent } from '../../engine/jobs/job-service.js';
+import { JobService } from '../../engine/jobs/job-service.js';
 import { AezError } from '../../engine/util/errors.js';
-import { terminalReporter } from '../reporter.js';
-import { interruptSignal, parseNumber, type GlobalOptions } from '../shared.js';
+import { followBatchJob } from '../run-batch-job.js';
+import { parseNumber, type GlobalOptions } from '../shared.js';
 
 export function registerDenoise(program: Command): void {
   program
@@ -25,21 +25,6 @@ export function registerDenoise(program: Command): void {
       }
       const service = new JobService({ threads: g.threads, backend: g.backend });
       const job = service.start({ kind: 'denoise', inputs, output: o.output, model: o.model, sigma, format: format as 'png', overwrite: o.overwrite });
-      const signal = interruptSignal(() => job.cancel());
-      const reporter = terminalReporter(o.json, 'denoising');
-      let current = { input: '', output: '' };
-      job.events.on('event', (e: JobEvent) => {
-        if (e.type === 'start') reporter.start?.(e.total);
-        else if (e.type === 'item-start') reporter.itemStart?.(e.index, (current = { input: e.input, output: e.output }));
-        else if (e.type === 'item-progress') reporter.itemProgress?.(e.index, current, e.fraction);
-        else if (e.type === 'item-done') reporter.itemDone?.(e.index, e.result);
-      });
-      try {
-        const results = await job.done;
-        reporter.finish(results);
-        process.exitCode = signal.aborted ? 130 : results.every((r) => r.ok) ? 0 : 1;
-      } finally {
-        await service.close();
-      }
+      await followBatchJob(service, job, o.json, 'denoising');
     });
 }

@@ -6,7 +6,13 @@
 import { EventEmitter } from 'node:events';
 import { z } from 'zod';
 import { planBatch } from '../batch/plan.js';
-import { runBatch, type ItemResult } from '../batch/run-batch.js';
+import { runBatch, type ItemJob, type ItemResult } from '../batch/run-batch.js';
+import type { BatchItem } from '../batch/plan.js';
+import { loadCodecModel } from '../codec/codec-registry.js';
+import { compressFile } from '../codec/compress-file.js';
+import { decompressFile } from '../codec/decompress-file.js';
+import type { RateRequest } from '../codec/image-codec.js';
+import { initBackend } from '../runtime/backend.js';
 import { denoiseFile } from '../denoise/denoise-file.js';
 import { isInputImagePath } from '../image/io.js';
 import { loadModel } from '../models/registry.js';
@@ -28,13 +34,38 @@ export const denoiseSpecSchema = z.object({
   overwrite: z.boolean().default(false),
 });
 
+/** Compress images to .aez: one of quality (1 … the model's levels), a bpp target or a size target in bytes. */
+export const compressSpecSchema = z
+  .object({
+    kind: z.literal('compress'),
+    inputs: z.array(z.string().min(1)).min(1),
+    output: z.string().min(1),
+    model: z.string().min(1).default('codec'),
+    quality: z.number().min(1).max(64).optional(),
+    bpp: z.number().positive().max(64).optional(),
+    bytes: z.number().int().positive().max(2 ** 40).optional(),
+    overwrite: z.boolean().default(false),
+  })
+  .strict();
+
+/** Restore .aez files to images (the model each file names must be installed). */
+export const decompressSpecSchema = z
+  .object({
+    kind: z.literal('decompress'),
+    inputs: z.array(z.string().min(1)).min(1),
+    output: z.string().min(1),
+    format: z.enum(['png', 'jpg', 'jpeg', 'webp', 'tif', 'tiff', 'avif']).default('png'),
+    overwrite: z.boolean().default(false),
+  })
+  .strict();
+
 const positiveInt = (max: number) => z.number().int().min(1).max(max);
 
 /** Training (see train/setup.ts): a new run, or the run already in `out` resumed (its settings are kept). */
 export const trainSpecSchema = z
   .object({
     kind: z.literal('train'),
-    task: z.enum(['photo', 'scan', 'inpaint']).optional(),
+    task: z.enum(['photo', 'scan', 'inpaint', 'codec']).optional(),
     data: z.array(z.string().min(1)).min(1).max(16).optional(),
     val: z.string().min(1).optional(),
     out: z.string().min(1),
@@ -53,10 +84,12 @@ export const trainSpecSchema = z
   })
   .strict();
 
-export const jobSpecSchema = z.discriminatedUnion('kind', [denoiseSpecSchema, trainSpecSchema]);
+export const jobSpecSchema = z.discriminatedUnion('kind', [denoiseSpecSchema, trainSpecSchema, compressSpecSchema, decompressSpecSchema]);
 export type JobSpec = z.input<typeof jobSpecSchema>;
 export type DenoiseJobSpec = z.input<typeof denoiseSpecSchema>;
 export type TrainJobSpec = z.input<typeof trainSpecSchema>;
+export type CompressJobSpec = z.input<typeof compressSpecSchema>;
+export type DecompressJobSpec = z.input<typeof decompressSpecSchema>;
 
 /** How a training job ended (stopped: cancelled, with a checkpoint to resume from). */
 export interface TrainJobResult {
@@ -115,7 +148,7 @@ export class JobService {
     this.pool = new WorkerPool({ threads: opts.threads, backend: opts.backend });
   }
 
-  start(raw: DenoiseJobSpec): JobHandle<ItemResult[]>;
+  start(raw: DenoiseJobSpec | CompressJobSpec | DecompressJobSpec): JobHandle<ItemResult[]>;
   start(raw: TrainJobSpec): JobHandle<TrainJobResult>;
   start(raw: JobSpec): JobHandle;
   start(raw: JobSpec): JobHandle {
@@ -129,11 +162,10 @@ export class JobService {
       // Let the caller subscribe before the first event.
       await new Promise((r) => setImmediate(r));
       try {
-        const items = await planBatch(spec.inputs, spec.output, { accept: isInputImagePath, defaultExt: '.' + spec.format, outputExts: IMAGE_OUTPUT_EXTS });
-        const model = await loadModel(spec.model);
+        const { items, job } = await this.batchJob(spec);
         const results = await runBatch(
           items,
-          (item, onProgress, signal) => denoiseFile(item.input, item.output, model, this.pool, { sigma: spec.sigma, overwrite: spec.overwrite, signal, onProgress }),
+          job,
           {
             start: (total) => emit({ type: 'start', jobId: id, total }),
             itemStart: (index, item) => emit({ type: 'item-start', jobId: id, index, ...item }),
@@ -166,6 +198,27 @@ export class JobService {
     };
     this.jobs.set(id, handle);
     return handle;
+  }
+
+  /** The items and the per-item work of a batch job. */
+  private async batchJob(spec: Exclude<z.output<typeof jobSpecSchema>, { kind: 'train' }>): Promise<{ items: BatchItem[]; job: ItemJob }> {
+    if (spec.kind === 'denoise') {
+      const items = await planBatch(spec.inputs, spec.output, { accept: isInputImagePath, defaultExt: '.' + spec.format, outputExts: IMAGE_OUTPUT_EXTS });
+      const model = await loadModel(spec.model);
+      return { items, job: (item, onProgress, signal) => denoiseFile(item.input, item.output, model, this.pool, { sigma: spec.sigma, overwrite: spec.overwrite, signal, onProgress }) };
+    }
+    // The codec runs its transforms in this process (one image at a time) on the backend chosen here.
+    await initBackend(this.opts.backend);
+    if (spec.kind === 'compress') {
+      if ([spec.quality, spec.bpp, spec.bytes].filter((v) => v !== undefined).length > 1) throw new AezError('BAD_ARGUMENT', 'give at most one of quality, bpp and size');
+      const items = await planBatch(spec.inputs, spec.output, { accept: isInputImagePath, defaultExt: '.aez', outputExts: ['.aez'] });
+      const model = await loadCodecModel(spec.model);
+      const rate: RateRequest | undefined =
+        spec.quality !== undefined ? { quality: spec.quality } : spec.bpp !== undefined ? { bpp: spec.bpp } : spec.bytes !== undefined ? { bytes: spec.bytes } : undefined;
+      return { items, job: (item, onProgress, signal) => compressFile(item.input, item.output, model, { rate, overwrite: spec.overwrite, signal, onProgress }) };
+    }
+    const items = await planBatch(spec.inputs, spec.output, { accept: (p) => p.toLowerCase().endsWith('.aez'), defaultExt: '.' + spec.format, outputExts: IMAGE_OUTPUT_EXTS });
+    return { items, job: (item, onProgress, signal) => decompressFile(item.input, item.output, { overwrite: spec.overwrite, signal, onProgress }) };
   }
 
   /**

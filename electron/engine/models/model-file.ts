@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { AezError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { paramSpecs, type UNetConfig } from '../nn/unet.js';
+import { archParamSpecs as paramSpecs, type ArchConfig } from '../nn/arch.js';
 import { decodeHalf, encodeHalf } from './half-float.js';
 
 export const MODEL_FORMAT = 'aez-model';
@@ -24,6 +24,15 @@ const unetSchema = z.object({
   maskedOutput: z.boolean().optional(),
 });
 
+const hyperpriorSchema = z.object({
+  kind: z.literal('hyperprior'),
+  channels: z.literal(3),
+  n: z.number().int().min(1).max(1024),
+  m: z.number().int().min(1).max(1024),
+  nz: z.number().int().min(1).max(1024),
+  lambdas: z.array(z.number().positive()).min(1).max(64),
+});
+
 /** What the inpainter is fed besides the image: the hole mask plane, and how holes are pre-filled. */
 const inputsSchema = z.object({
   mask: z.literal('hole'),
@@ -35,8 +44,8 @@ const manifestSchema = z.object({
   format: z.literal(MODEL_FORMAT),
   version: z.literal(MODEL_FORMAT_VERSION),
   id: z.string().min(1).max(64),
-  task: z.enum(['denoise-photo', 'denoise-scan', 'inpaint']),
-  arch: unetSchema,
+  task: z.enum(['denoise-photo', 'denoise-scan', 'inpaint', 'codec']),
+  arch: z.discriminatedUnion('kind', [unetSchema, hyperpriorSchema]),
   inputs: inputsSchema.optional(),
   dtype: z.enum(['float16', 'float32']),
   weights: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().min(1)) })),
@@ -70,7 +79,7 @@ export async function loadModelDir(dir: string): Promise<LoadedModel> {
     const why = e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : 'not JSON';
     throw new AezError('MODEL_CORRUPT', `model ${manifestPath} is not a valid AEZ model manifest (${why})`);
   }
-  const expected = paramSpecs(manifest.arch as UNetConfig);
+  const expected = paramSpecs(manifest.arch as ArchConfig);
   const same =
     expected.length === manifest.weights.length &&
     expected.every((s, i) => s.name === manifest.weights[i].name && s.shape.join() === manifest.weights[i].shape.join());
@@ -107,7 +116,7 @@ export async function loadModelDir(dir: string): Promise<LoadedModel> {
 export interface SaveModelOptions {
   id: string;
   task: ModelTask;
-  arch: UNetConfig;
+  arch: ArchConfig;
   dtype: 'float16' | 'float32';
   training?: Record<string, unknown>;
   /** Inpainting models: the mask plane and hole pre-fill. */

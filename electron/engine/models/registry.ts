@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AezError, errorMessage } from '../util/errors.js';
-import { countParams, type UNetConfig } from '../nn/unet.js';
+import { archCountParams } from '../nn/arch.js';
 import { loadModelDir, type LoadedModel } from './model-file.js';
 
 export const BUILTIN_MODELS = ['photo', 'scan'] as const;
@@ -65,7 +65,7 @@ export function describeInstalledModels(): Promise<InstalledModelSummary[]> {
     listInstalledModels().map(async (m): Promise<InstalledModelSummary> => {
       try {
         const loaded = await loadModelDir(m.dir);
-        return { id: m.id, dir: m.dir, task: loaded.manifest.task, parameters: countParams(loaded.manifest.arch as UNetConfig), ok: true };
+        return { id: m.id, dir: m.dir, task: loaded.manifest.task, parameters: archCountParams(loaded.manifest.arch), ok: true };
       } catch (e) {
         return { id: m.id, dir: m.dir, ok: false, error: errorMessage(e) };
       }

@@ -37,7 +37,7 @@ export function sizeMultiple(cfg: UNetConfig): number {
   return 2 ** cfg.widths.length;
 }
 
-interface ParamSpec {
+export interface ParamSpec {
   name: string;
   shape: number[];
   /** Standard deviation of the initial weights (0 = zeros). */

@@ -11,6 +11,10 @@ export interface Batch {
   sigma?: Float32Array;
   /** Planes per input pixel when the input carries extra planes (the inpainter's mask); default `channels`. */
   inputChannels?: number;
+  /** Per-sample quality level (codec training). */
+  levels?: Int32Array;
+  /** Seed of the step's random noise (codec training: the stand-in for quantisation). */
+  noiseSeed?: number;
 }
 
 export interface BatchSource {

@@ -1,7 +1,9 @@
 // One data-parallel shard of a training step: set the weights, run forward and backward on the shard's
 // batch, return the loss and the flat gradient. Used inside gradient worker threads and in-process.
 import * as tf from '@tensorflow/tfjs';
-import { forward, paramSpecs, type Params, type UNetConfig } from '../nn/unet.js';
+import { forward, type Params } from '../nn/unet.js';
+import { archParamSpecs as paramSpecs, type ArchConfig } from '../nn/arch.js';
+import { rdLoss } from '../codec/model/hyperprior.js';
 import type { Batch } from './batch.js';
 
 export class GradientComputer {
@@ -10,7 +12,7 @@ export class GradientComputer {
   private readonly params: Params;
   readonly size: number;
 
-  constructor(private readonly cfg: UNetConfig) {
+  constructor(private readonly cfg: ArchConfig) {
     this.specs = paramSpecs(cfg);
     this.params = new Map();
     this.vars = this.specs.map((s) => {
@@ -38,6 +40,12 @@ export class GradientComputer {
    * known pixels are returned exactly and carry no error.
    */
   private loss(batch: Batch): tf.Scalar {
+    if (this.cfg.kind === 'hyperprior') {
+      // The codec: rate + λ·distortion, each sample at its quality level (codec/model/hyperprior.ts).
+      if (!batch.levels || batch.noiseSeed === undefined) throw new Error('codec batches need quality levels and a noise seed');
+      const x = tf.tensor4d(batch.target, [batch.n, batch.patch, batch.patch, batch.channels]);
+      return rdLoss(this.cfg, this.params, x, batch.levels, batch.noiseSeed);
+    }
     const shape: [number, number, number, number] = [batch.n, batch.patch, batch.patch, batch.channels];
     const inC = batch.inputChannels ?? batch.channels;
     const x = tf.tensor4d(batch.input, [batch.n, batch.patch, batch.patch, inC]);

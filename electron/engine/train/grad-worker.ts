@@ -2,13 +2,13 @@
 // reads the shared weights, computes its shard's gradient into its shared slot and reports the loss.
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../runtime/backend.js';
-import type { UNetConfig } from '../nn/unet.js';
+import type { ArchConfig } from '../nn/arch.js';
 import { errorMessage } from '../util/errors.js';
 import { GradientComputer } from './grad-core.js';
 import { createSource, sampleShard, type SourceSpec } from './sources.js';
 
 export interface GradWorkerInit {
-  cfg: UNetConfig;
+  cfg: ArchConfig;
   source: SourceSpec;
   backend?: string;
   seed: number;

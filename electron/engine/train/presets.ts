@@ -1,12 +1,13 @@
 // Task presets: the architecture and training defaults each shipped model is trained with.
-import type { UNetConfig } from '../nn/unet.js';
+import type { ArchConfig } from '../nn/arch.js';
+import { DEFAULT_LAMBDAS } from '../codec/model/config.js';
 import type { ModelInputs, ModelTask } from '../models/model-file.js';
 
-export type TrainTask = 'photo' | 'scan' | 'inpaint';
+export type TrainTask = 'photo' | 'scan' | 'inpaint' | 'codec';
 
 export interface TaskPreset {
   task: ModelTask;
-  arch: UNetConfig;
+  arch: ArchConfig;
   batch: number;
   patch: number;
   lr: number;
@@ -14,7 +15,7 @@ export interface TaskPreset {
   inputs?: ModelInputs;
 }
 
-export const PRESETS: Record<TrainTask, TaskPreset> = {
+export const PRESETS = {
   photo: {
     task: 'denoise-photo',
     arch: { kind: 'unet', channels: 3, noiseMap: true, widths: [32, 64, 128], blocks: [1, 1, 2] },
@@ -39,4 +40,12 @@ export const PRESETS: Record<TrainTask, TaskPreset> = {
     lr: 1e-3,
     inputs: { mask: 'hole', prefill: 'telea' },
   },
-};
+  // The image codec: mean-scale hyperprior, six quality levels in one model (codec/model/config.ts).
+  codec: {
+    task: 'codec',
+    arch: { kind: 'hyperprior', channels: 3, n: 64, m: 96, nz: 64, lambdas: DEFAULT_LAMBDAS },
+    batch: 8,
+    patch: 128,
+    lr: 5e-4,
+  },
+} satisfies Record<TrainTask, TaskPreset>;

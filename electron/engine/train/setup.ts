@@ -9,12 +9,13 @@ import { basename, join, resolve } from 'node:path';
 import { loadModel } from '../models/registry.js';
 import type { LoadedModel } from '../models/model-file.js';
 import { INPUT_EXTENSIONS } from '../image/io.js';
-import { countParams } from '../nn/unet.js';
+import { archCountParams as countParams } from '../nn/arch.js';
+import { codecValSet } from './codec-validate.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { AezError, errorMessage } from '../util/errors.js';
 import { listImages, loadImageStoreFiles } from './image-store.js';
 import { DEFAULT_INPAINT_SOURCE } from './inpaint-source.js';
-import { PRESETS, type TrainTask } from './presets.js';
+import { PRESETS, type TaskPreset, type TrainTask } from './presets.js';
 import { renderSample, type SamplePreview } from './sample-preview.js';
 import type { SourceSpec } from './sources.js';
 import { train, type TrainConfig, type TrainProgress, type TrainResult, type TrainStart } from './trainer.js';
@@ -81,7 +82,7 @@ export interface RunInfo {
   step: number;
   total?: number;
   best?: { step: number; metric: number };
-  metric?: 'psnr' | 'rmse';
+  metric?: 'psnr' | 'rmse' | 'rd';
   history: TrainProgress[];
   hasModel: boolean;
   arch?: { widths: number[]; blocks: number[] };
@@ -130,14 +131,14 @@ export async function readRunInfo(dir: string): Promise<RunInfo | null> {
     metric: history.find((h) => h.val)?.val?.metric,
     history,
     hasModel: existsSync(join(abs, 'model', 'model.json')),
-    ...(ckpt ? { arch: { widths: ckpt.config.arch.widths, blocks: ckpt.config.arch.blocks }, batch: ckpt.config.batch, patch: ckpt.config.patch } : {}),
+    ...(ckpt ? { ...(ckpt.config.arch.kind === 'unet' ? { arch: { widths: ckpt.config.arch.widths, blocks: ckpt.config.arch.blocks } } : {}), batch: ckpt.config.batch, patch: ckpt.config.patch } : {}),
     updated: st?.mtime.toISOString(),
   };
 }
 
 function taskOf(cfg: TrainConfig | undefined): TrainTask | undefined {
   if (!cfg) return undefined;
-  return cfg.task === 'denoise-photo' ? 'photo' : cfg.task === 'denoise-scan' ? 'scan' : 'inpaint';
+  return cfg.task === 'denoise-photo' ? 'photo' : cfg.task === 'denoise-scan' ? 'scan' : cfg.task === 'codec' ? 'codec' : 'inpaint';
 }
 
 /** The run folders directly inside `root`, newest first. */
@@ -208,16 +209,24 @@ export async function prepareTraining(o: TrainOptions): Promise<PreparedTraining
   if (prior?.task && prior.task !== task) {
     throw bad(`${outDir} holds a ${prior.task} run; choose the task ${prior.task} to resume it, or another run folder for a new ${task} run.`);
   }
-  const preset = PRESETS[task];
+  const preset: TaskPreset = PRESETS[task];
   const prev = ckpt?.config;
-  const widths = o.widths ?? prev?.arch.widths ?? preset.arch.widths;
-  const blocks = o.blocks ?? prev?.arch.blocks ?? (widths.length === preset.arch.blocks.length ? preset.arch.blocks : widths.map(() => 1));
   const patch = o.patch ?? prev?.patch ?? preset.patch;
-  checkArch(widths, blocks, patch);
+  let arch = preset.arch;
+  if (preset.arch.kind === 'unet') {
+    const prevArch = prev?.arch.kind === 'unet' ? prev.arch : undefined;
+    const widths = o.widths ?? prevArch?.widths ?? preset.arch.widths;
+    const blocks = o.blocks ?? prevArch?.blocks ?? (widths.length === preset.arch.blocks.length ? preset.arch.blocks : widths.map(() => 1));
+    checkArch(widths, blocks, patch);
+    arch = { ...preset.arch, widths, blocks };
+  } else {
+    if (o.widths || o.blocks) throw bad(`--widths and --blocks apply to the denoising and inpainting tasks, not to ${task}`);
+    if (patch % 64) throw bad(`patch must be a multiple of 64 for the codec (got ${patch})`);
+  }
   const config: TrainConfig = {
     id: o.id ?? prev?.id ?? task,
     task: preset.task,
-    arch: { ...preset.arch, widths, blocks },
+    arch,
     steps: o.steps,
     batch: o.batch ?? prev?.batch ?? preset.batch,
     patch,
@@ -269,6 +278,9 @@ export async function prepareTraining(o: TrainOptions): Promise<PreparedTraining
     if (task === 'photo') {
       source = { kind: 'photo', store, sigmaMax: 55, greyProbability: 0.15 };
       val = await photoValSet(valDir ?? split.val);
+    } else if (preset.arch.kind === 'hyperprior') {
+      source = { kind: 'codec', store, levels: preset.arch.lambdas.length };
+      val = await codecValSet(valDir ?? split.val);
     } else {
       const prefill = preset.inputs?.prefill ?? 'telea';
       source = { kind: 'inpaint', store, ...DEFAULT_INPAINT_SOURCE, prefill };
@@ -289,7 +301,7 @@ export async function prepareTraining(o: TrainOptions): Promise<PreparedTraining
   if (o.initFrom && !ckpt) {
     initFrom = await loadModel(o.initFrom);
     if (JSON.stringify(initFrom.manifest.arch) !== JSON.stringify(config.arch)) {
-      throw bad(`The model ${o.initFrom} (${initFrom.manifest.arch.widths.join(',')}) has another architecture than this run (${config.arch.widths.join(',')}); leave the size at the preset to fine-tune it.`);
+      throw bad(`The model ${o.initFrom} has another architecture than this run (${JSON.stringify(initFrom.manifest.arch)} vs ${JSON.stringify(config.arch)}); leave the size at the preset to fine-tune it.`);
     }
   }
   return {

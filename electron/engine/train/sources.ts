@@ -5,15 +5,18 @@ import type { Batch, BatchSource } from './batch.js';
 import type { ImageStore } from './image-store.js';
 import { PhotoNoiseSource } from './photo-source.js';
 import { InpaintSource, type InpaintSourceOptions } from './inpaint-source.js';
+import { CodecSource } from './codec-source.js';
 
 export type SourceSpec =
   | { kind: 'photo'; store: ImageStore; sigmaMax: number; greyProbability: number }
   | { kind: 'scan'; pairsRoot: string | null; synthSeed: number; synthFraction: number; synthPages: number }
-  | ({ kind: 'inpaint'; store: ImageStore } & InpaintSourceOptions);
+  | ({ kind: 'inpaint'; store: ImageStore } & InpaintSourceOptions)
+  | { kind: 'codec'; store: ImageStore; levels: number };
 
 export async function createSource(spec: SourceSpec): Promise<BatchSource> {
   if (spec.kind === 'photo') return new PhotoNoiseSource(spec.store, spec);
   if (spec.kind === 'inpaint') return new InpaintSource(spec.store, spec);
+  if (spec.kind === 'codec') return new CodecSource(spec.store, spec.levels);
   // Loaded on demand: page synthesis (fonts, text rendering) is only needed for the scan task.
   const { ScanPageSource } = await import('./scan-source.js');
   return ScanPageSource.create(spec);
@@ -37,6 +40,7 @@ export function sampleShard(source: BatchSource, seed: number, step: number, fir
   const input = new Float32Array(count * inSize);
   const target = new Float32Array(count * size);
   let sigma: Float32Array | undefined;
+  let levels: Int32Array | undefined;
   for (let i = 0; i < count; i++) {
     const b = source.sample(new Rng(sampleSeed(seed, step, first + i)), 1, patch);
     input.set(b.input, i * inSize);
@@ -45,6 +49,10 @@ export function sampleShard(source: BatchSource, seed: number, step: number, fir
       sigma ??= new Float32Array(count);
       sigma[i] = b.sigma[0];
     }
+    if (b.levels) {
+      levels ??= new Int32Array(count);
+      levels[i] = b.levels[0];
+    }
   }
-  return { n: count, patch, channels: c, input, target, ...(sigma ? { sigma } : {}), ...(inC !== c ? { inputChannels: inC } : {}) };
+  return { n: count, patch, channels: c, input, target, ...(sigma ? { sigma } : {}), ...(inC !== c ? { inputChannels: inC } : {}), ...(levels ? { levels, noiseSeed: sampleSeed(seed, step, first) } : {}) };
 }

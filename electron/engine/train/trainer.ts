@@ -7,7 +7,8 @@ import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { initParams, paramSpecs, type Params, type UNetConfig } from '../nn/unet.js';
+import type { Params } from '../nn/unet.js';
+import { archInitParams as initParams, archParamSpecs as paramSpecs, type ArchConfig } from '../nn/arch.js';
 import { saveModelDir, type LoadedModel, type ModelInputs, type ModelTask } from '../models/model-file.js';
 import { initBackend } from '../runtime/backend.js';
 import { AezError } from '../util/errors.js';
@@ -20,7 +21,7 @@ import { evaluate, type ValItem, type ValSet } from './validate.js';
 export interface TrainConfig {
   id: string;
   task: ModelTask;
-  arch: UNetConfig;
+  arch: ArchConfig;
   steps: number;
   batch: number;
   patch: number;
@@ -39,7 +40,7 @@ export interface TrainProgress {
   lr: number;
   stepsPerSec: number;
   elapsedMs: number;
-  val?: { metric: 'psnr' | 'rmse'; value: number; best: number };
+  val?: { metric: 'psnr' | 'rmse' | 'rd'; value: number; best: number };
 }
 
 export interface TrainRun {
@@ -85,7 +86,7 @@ interface GradWorker {
   waiting?: { resolve: (loss: number) => void; reject: (e: Error) => void };
 }
 
-function toParams(cfg: UNetConfig, flat: Float32Array): Params {
+function toParams(cfg: ArchConfig, flat: Float32Array): Params {
   const params: Params = new Map();
   let offset = 0;
   for (const s of paramSpecs(cfg)) {
@@ -107,7 +108,7 @@ function flatten(params: Params): Float32Array {
   return out;
 }
 
-function weightsByName(cfg: UNetConfig, flat: Float32Array): Map<string, Float32Array> {
+function weightsByName(cfg: ArchConfig, flat: Float32Array): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
   let offset = 0;
   for (const s of paramSpecs(cfg)) {

@@ -2,6 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { forward, sizeMultiple, type Params, type UNetConfig } from '../nn/unet.js';
+import type { ArchConfig } from '../nn/arch.js';
+import { evaluateCodec } from './codec-validate.js';
 import { extractTile, placeTile, type Tile } from '../image/tiling.js';
 import { Rng } from '../util/rng.js';
 import { listImages } from './image-store.js';
@@ -21,7 +23,8 @@ export interface ValItem {
 }
 
 export interface ValSet {
-  metric: 'psnr' | 'rmse';
+  /** psnr: higher is better; rmse and rd (the codec's rate–distortion cost): lower is better. */
+  metric: 'psnr' | 'rmse' | 'rd';
   items: ValItem[];
 }
 
@@ -113,7 +116,8 @@ export function rmse(out: Float32Array, target: Float32Array): number {
 }
 
 /** Mean metric over the set; for PSNR higher is better, for RMSE lower. `onOutput` sees each item's output. */
-export function evaluate(cfg: UNetConfig, params: Params, set: ValSet, onOutput?: (index: number, output: Float32Array) => void): number {
+export function evaluate(cfg: ArchConfig, params: Params, set: ValSet, onOutput?: (index: number, output: Float32Array) => void): number {
+  if (cfg.kind === 'hyperprior') return evaluateCodec(cfg, params, set, onOutput).cost;
   let sum = 0;
   for (const [index, item] of set.items.entries()) {
     const out = runWhole(cfg, params, item);

@@ -39,3 +39,8 @@ export function errorMessage(e: unknown): string {
 export function errorCode(e: unknown): AezErrorCode | 'INTERNAL' {
   return e instanceof AezError ? e.code : 'INTERNAL';
 }
+
+/** Throws AezError('CANCELLED') when the signal has fired (AbortSignal.throwIfAborted throws a DOMException). */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AezError('CANCELLED', 'cancelled');
+}

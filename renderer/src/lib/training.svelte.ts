@@ -19,7 +19,7 @@ export class Training {
   lossY = $state<number[]>([]);
   valX = $state<number[]>([]);
   valY = $state<number[]>([]);
-  metric = $state<'psnr' | 'rmse' | undefined>(undefined);
+  metric = $state<'psnr' | 'rmse' | 'rd' | undefined>(undefined);
   last = $state<TrainPoint | undefined>(undefined);
   best = $state<{ step: number; metric: number } | undefined>(undefined);
   sample = $state<{ dataUrl: string; step: number } | undefined>(undefined);

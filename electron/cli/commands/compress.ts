@@ -1,0 +1,31 @@
+// aez compress <file|dir>... -o <file|dir> [--quality N | --bpp X | --size S] [--model NAME] [--json]
+import type { Command } from 'commander';
+import { JobService } from '../../engine/jobs/job-service.js';
+import { AezError } from '../../engine/util/errors.js';
+import { followBatchJob } from '../run-batch-job.js';
+import { parseNumber, type GlobalOptions } from '../shared.js';
+import { parseSize } from '../parse-size.js';
+
+export function registerCompress(program: Command): void {
+  program
+    .command('compress')
+    .description('compress images into .aez latent-code files')
+    .argument('<inputs...>', 'image files or folders')
+    .requiredOption('-o, --output <path>', 'output .aez file, or folder for several inputs (NAME.aez each)')
+    .option('-q, --quality <n>', 'quality 1 (smallest) … 6 (best); fractions allowed; default 4')
+    .option('--bpp <x>', 'target bits per pixel: the best quality that fits')
+    .option('--size <s>', 'target file size, e.g. 50KB, 1.5MB, 20000 (bytes): the best quality that fits')
+    .option('-m, --model <name|path>', 'codec model', 'codec')
+    .option('--overwrite', 'replace existing output files (never an input)', false)
+    .option('--json', 'print one JSON result per file', false)
+    .action(async (inputs: string[], o: { output: string; quality?: string; bpp?: string; size?: string; model: string; overwrite: boolean; json: boolean }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      if ([o.quality, o.bpp, o.size].filter((v) => v !== undefined).length > 1) throw new AezError('BAD_ARGUMENT', 'give one of --quality, --bpp and --size');
+      const quality = o.quality === undefined ? undefined : parseNumber(o.quality, '--quality', 1, 64);
+      const bpp = o.bpp === undefined ? undefined : parseNumber(o.bpp, '--bpp', 0.001, 64);
+      const bytes = o.size === undefined ? undefined : parseSize(o.size, '--size');
+      const service = new JobService({ threads: g.threads, backend: g.backend });
+      const job = service.start({ kind: 'compress', inputs, output: o.output, model: o.model, quality, bpp, bytes, overwrite: o.overwrite });
+      await followBatchJob(service, job, o.json, 'compressing');
+    });
+}

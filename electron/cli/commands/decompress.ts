@@ -1,0 +1,28 @@
+// aez decompress <file.aez|dir>... -o <file|dir> [--format png|jpg|webp|tif|avif] [--json]
+import type { Command } from 'commander';
+import { JobService } from '../../engine/jobs/job-service.js';
+import { AezError } from '../../engine/util/errors.js';
+import { followBatchJob } from '../run-batch-job.js';
+import type { GlobalOptions } from '../shared.js';
+
+export function registerDecompress(program: Command): void {
+  program
+    .command('decompress')
+    .alias('restore')
+    .description('restore images from .aez files (PNG unless -o names another format)')
+    .argument('<inputs...>', '.aez files or folders')
+    .requiredOption('-o, --output <path>', 'output image file, or folder for several inputs')
+    .option('-f, --format <ext>', 'output format for folder outputs: png, jpg, webp, tif, avif', 'png')
+    .option('--overwrite', 'replace existing output files (never an input)', false)
+    .option('--json', 'print one JSON result per file', false)
+    .action(async (inputs: string[], o: { output: string; format: string; overwrite: boolean; json: boolean }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const format = o.format.replace(/^\./, '').toLowerCase();
+      if (!['png', 'jpg', 'jpeg', 'webp', 'tif', 'tiff', 'avif'].includes(format)) {
+        throw new AezError('OUTPUT_FORMAT', `--format ${o.format}: choose one of png, jpg, webp, tif, avif`);
+      }
+      const service = new JobService({ threads: g.threads, backend: g.backend });
+      const job = service.start({ kind: 'decompress', inputs, output: o.output, format: format as 'png', overwrite: o.overwrite });
+      await followBatchJob(service, job, o.json, 'restoring');
+    });
+}

@@ -1,0 +1,38 @@
+// One compress job from image file to .aez file: the unit the CLI, the desktop app and the web host call.
+import { basename } from 'node:path';
+import { readImage } from '../image/io.js';
+import { throwIfCancelled } from '../util/errors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { encodeImageAez, type RateRequest } from './image-codec.js';
+import type { CodecModel } from './model/codec-model.js';
+import { imageQuality } from './quality-metrics.js';
+
+export interface CompressFileOptions {
+  rate?: RateRequest;
+  overwrite?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+}
+
+export async function compressFile(input: string, output: string, model: CodecModel, opts: CompressFileOptions = {}) {
+  const img = await readImage(input);
+  opts.onProgress?.(0.05);
+  throwIfCancelled(opts.signal);
+  const r = encodeImageAez(model, img, { rate: opts.rate, reconstruct: true, signal: opts.signal, metadata: { source: basename(input) } });
+  opts.onProgress?.(0.9);
+  await writeFileAtomic(output, r.bytes, { overwrite: opts.overwrite ?? false });
+  opts.onProgress?.(1);
+  const q = imageQuality(img, r.reconstruction!);
+  const rawBytes = img.width * img.height * img.channels * (img.bitDepth / 8);
+  return {
+    width: img.width,
+    height: img.height,
+    model: model.id,
+    quality: Math.round(r.quality * 100) / 100,
+    bytes: r.bytes.length,
+    bpp: Math.round(r.bpp * 10000) / 10000,
+    ratio: Math.round((rawBytes / r.bytes.length) * 10) / 10,
+    psnr: Math.round(q.psnr * 100) / 100,
+    ...(r.targetMissed ? { targetMissed: true, note: 'the target is below what the lowest quality reaches; wrote the lowest quality' } : {}),
+  };
+}

@@ -1,0 +1,286 @@
+// Image ⇄ .aez bytes with a learned codec model: tiles, padding, quality search, entropy coding.
+//
+// Per tile (the format's tile grid; one tile up to MAX_TILE pixels a side):
+//   encode: pad to a multiple of 64 → y = g_a(x)·gain(q) → z = h_a(y) → ẑ = round(z), coded with the
+//           per-channel z tables → (μ, table index) = h_s(ẑ) in float64 → ŷ − μ rounded, coded with the
+//           Gaussian tables.
+//   decode: ẑ → (μ, index) by the same float64 h_s → ŷ = symbols + μ → x̂ = g_s(ŷ·igain(q)), cropped.
+// Everything that chooses a probability (ẑ, the z tables, the float64 h_s, the table indexes) is exact on
+// every machine, so the symbols decode identically everywhere; only g_s's float arithmetic is left to
+// the backend (see docs/aez-format.md, "Determinism").
+import type { RasterImage } from '../image/io.js';
+import { throwIfCancelled } from '../util/errors.js';
+import { CodecError } from './errors.js';
+import { channelIndexes, decodeFactorized, encodeFactorized } from './entropy/factorized.js';
+import { decodeGaussian, encodeGaussian } from './entropy/gaussian.js';
+import { decodeAlpha, modelHashFromSha256, tileGrid, tileRect, writeAez, type AezFile, type AezHeader, type AezTile, type RateTarget } from './format/aez-file.js';
+import { CODEC_SIZE_MULTIPLE } from './model/config.js';
+import { gainsFor, maxQualityByte, qualityByte, qualityFromByte, type CodecModel } from './model/codec-model.js';
+import { hyperSynthesisF64 } from './model/hyper-synthesis-f64.js';
+import { analyze, hyperAnalyze, synthesize } from './transforms.js';
+
+/** Largest tile side: a tile's latents (y, μ, symbols) are held whole, about 60 bytes per pixel / 16². */
+export const MAX_TILE = 8192;
+export const DEFAULT_QUALITY = 4;
+
+export type RateRequest = { quality: number } | { bpp: number } | { bytes: number };
+
+export interface EncodeOptions {
+  rate?: RateRequest;
+  metadata?: Record<string, unknown>;
+  /** Also return the decoded image (what any decoder will restore), e.g. to report PSNR. */
+  reconstruct?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface EncodeResult {
+  bytes: Uint8Array;
+  /** Quality byte in the header and the user quality it stands for (1 … levels). */
+  qualityByte: number;
+  quality: number;
+  bpp: number;
+  /** Set when a size or bpp target could not be reached even at the lowest quality. */
+  targetMissed?: boolean;
+  reconstruction?: RasterImage;
+}
+
+interface TileLatents {
+  rect: { x: number; y: number; width: number; height: number };
+  /** Padded size in pixels and latent grid. */
+  pw: number;
+  ph: number;
+  y: Float32Array;
+}
+
+interface CodedTile {
+  tile: AezTile;
+  ySym: Int32Array;
+  mu: Float64Array;
+}
+
+function padUp(v: number): number {
+  return Math.ceil(v / CODEC_SIZE_MULTIPLE) * CODEC_SIZE_MULTIPLE;
+}
+
+/** The tile's RGB pixels, padded to multiples of 64 by repeating the last row and column. */
+function paddedTileRgb(img: RasterImage, rect: TileLatents['rect'], pw: number, ph: number): Float32Array {
+  const out = new Float32Array(pw * ph * 3);
+  const c = img.channels;
+  for (let y = 0; y < ph; y++) {
+    const sy = rect.y + Math.min(y, rect.height - 1);
+    for (let x = 0; x < pw; x++) {
+      const s = (sy * img.width + rect.x + Math.min(x, rect.width - 1)) * c;
+      const d = (y * pw + x) * 3;
+      if (c === 3) {
+        out[d] = img.data[s];
+        out[d + 1] = img.data[s + 1];
+        out[d + 2] = img.data[s + 2];
+      } else {
+        out[d] = out[d + 1] = out[d + 2] = img.data[s];
+      }
+    }
+  }
+  return out;
+}
+
+function codeTile(model: CodecModel, t: TileLatents, q: number): CodedTile {
+  const { m, nz } = model.cfg;
+  const lh = t.ph / 16;
+  const lw = t.pw / 16;
+  const gain = gainsFor(model, q, 'gain');
+  const ys = new Float32Array(t.y.length);
+  for (let i = 0; i < ys.length; i++) ys[i] = t.y[i] * gain[i % m];
+  const z = hyperAnalyze(model, ys, lh, lw);
+  const zSym = new Int32Array(z.length);
+  for (let i = 0; i < z.length; i++) zSym[i] = Math.round(z[i]);
+  const zStream = encodeFactorized(zSym, channelIndexes(zSym.length, nz), model.zTables);
+  const { mu, indexes } = hyperSynthesisF64(model.cfg, model.hs, zSym, lh / 4, lw / 4);
+  const ySym = new Int32Array(ys.length);
+  for (let i = 0; i < ys.length; i++) ySym[i] = Math.round(ys[i] - mu[i]);
+  const yStream = encodeGaussian(ySym, indexes);
+  return { tile: { z: [zStream], y: [yStream] }, ySym, mu };
+}
+
+function headerFor(model: CodecModel, img: RasterImage, q: number, rate: RateRequest): Omit<AezHeader, 'hasAlpha'> {
+  const rateTarget: RateTarget = 'bpp' in rate ? { mode: 'bpp', bpp: rate.bpp } : 'bytes' in rate ? { mode: 'size', bytes: rate.bytes } : { mode: 'quality' };
+  return {
+    modelId: model.id,
+    modelHash: modelHashFromSha256(model.sha256),
+    width: img.width,
+    height: img.height,
+    channels: img.channels,
+    bitDepth: img.bitDepth,
+    colorSpace: 'srgb',
+    quality: q,
+    rate: rateTarget,
+    tileWidth: Math.min(img.width, MAX_TILE),
+    tileHeight: Math.min(img.height, MAX_TILE),
+    tileOverlap: 0,
+  };
+}
+
+function alphaSamples(img: RasterImage): Uint8Array | Uint16Array | undefined {
+  if (!img.alpha) return undefined;
+  const max = img.bitDepth === 16 ? 65535 : 255;
+  const out = img.bitDepth === 16 ? new Uint16Array(img.alpha.length) : new Uint8Array(img.alpha.length);
+  for (let i = 0; i < out.length; i++) out[i] = Math.round(Math.min(1, Math.max(0, img.alpha[i])) * max);
+  return out;
+}
+
+function checkRate(model: CodecModel, rate: RateRequest): void {
+  if ('quality' in rate) qualityByte(model.cfg, rate.quality); // throws when out of range
+  else if ('bpp' in rate && !(rate.bpp > 0 && rate.bpp <= 64)) throw new CodecError('AEZ_ARGUMENT', `a bpp target must be between 0 and 64, got ${rate.bpp}`);
+  else if ('bytes' in rate && !(Number.isInteger(rate.bytes) && rate.bytes > 0)) throw new CodecError('AEZ_ARGUMENT', `a size target must be a positive number of bytes, got ${rate.bytes}`);
+}
+
+/** Encodes an image. Size and bpp targets search the quality scale for the best quality that fits. */
+export function encodeImageAez(model: CodecModel, img: RasterImage, opts: EncodeOptions = {}): EncodeResult {
+  const rate = opts.rate ?? { quality: DEFAULT_QUALITY };
+  checkRate(model, rate);
+  const probe = headerFor(model, img, 1, rate);
+  const grid = tileGrid(probe);
+  const latents: TileLatents[] = [];
+  for (let t = 0; t < grid.count; t++) {
+    const rect = tileRect(probe, t);
+    const pw = padUp(rect.width);
+    const ph = padUp(rect.height);
+    const rgb = paddedTileRgb(img, rect, pw, ph);
+    latents.push({ rect, pw, ph, y: analyze(model, rgb, pw, ph, opts.signal) });
+  }
+  const alpha = alphaSamples(img);
+  const pixels = img.width * img.height;
+  const build = (q: number) => {
+    throwIfCancelled(opts.signal);
+    const coded = latents.map((t) => codeTile(model, t, q));
+    const bytes = writeAez({ header: headerFor(model, img, q, rate), tiles: coded.map((c) => c.tile), ...(alpha ? { alpha } : {}), ...(opts.metadata ? { metadata: opts.metadata } : {}) });
+    return { q, coded, bytes };
+  };
+
+  let best: ReturnType<typeof build>;
+  let targetMissed = false;
+  if ('quality' in rate) {
+    best = build(qualityByte(model.cfg, rate.quality));
+  } else {
+    // File size grows with quality; bisect for the highest quality byte that fits.
+    const limit = 'bytes' in rate ? rate.bytes : Math.floor((rate.bpp * pixels) / 8);
+    let lo = 1;
+    let hi = maxQualityByte(model.cfg);
+    const low = build(lo);
+    if (low.bytes.length > limit) {
+      best = low;
+      targetMissed = true;
+    } else {
+      best = low;
+      const top = build(hi);
+      if (top.bytes.length <= limit) best = top;
+      else {
+        while (hi - lo > 1) {
+          const mid = (lo + hi) >> 1;
+          const r = build(mid);
+          if (r.bytes.length <= limit) {
+            lo = mid;
+            best = r;
+          } else hi = mid;
+        }
+      }
+    }
+  }
+
+  const result: EncodeResult = {
+    bytes: best.bytes,
+    qualityByte: best.q,
+    quality: qualityFromByte(best.q),
+    bpp: (best.bytes.length * 8) / pixels,
+    ...(targetMissed ? { targetMissed } : {}),
+  };
+  if (opts.reconstruct) {
+    const out = newOutput(img.width, img.height, img.channels, img.bitDepth, img.alpha);
+    for (const [i, t] of latents.entries()) {
+      const c = best.coded[i];
+      synthesizeTile(model, c.ySym, c.mu, best.q, t.rect, t.pw, t.ph, out, opts.signal);
+    }
+    result.reconstruction = out;
+  }
+  return result;
+}
+
+function newOutput(width: number, height: number, channels: 1 | 3, bitDepth: 8 | 16, alpha?: Float32Array): RasterImage {
+  return { width, height, channels, bitDepth, data: new Float32Array(width * height * channels), format: 'aez', ...(alpha ? { alpha } : {}) };
+}
+
+/** ŷ = symbols + μ, scaled by the inverse gain, through g_s into the output rectangle (clipped to 0..1). */
+function synthesizeTile(model: CodecModel, ySym: Int32Array, mu: Float64Array, q: number, rect: TileLatents['rect'], pw: number, ph: number, out: RasterImage, signal?: AbortSignal): void {
+  const m = model.cfg.m;
+  const igain = gainsFor(model, q, 'igain');
+  const yHat = new Float32Array(ySym.length);
+  for (let i = 0; i < yHat.length; i++) yHat[i] = (ySym[i] + mu[i]) * igain[i % m];
+  const c = out.channels;
+  synthesize(
+    model,
+    yHat,
+    ph / 16,
+    pw / 16,
+    (bx, by, bw, bh, rgb) => {
+      for (let y = 0; y < bh; y++) {
+        const iy = by + y;
+        if (iy >= rect.height) break;
+        for (let x = 0; x < bw; x++) {
+          const ix = bx + x;
+          if (ix >= rect.width) break;
+          const s = (y * bw + x) * 3;
+          const d = ((rect.y + iy) * out.width + rect.x + ix) * c;
+          const r = clip01(rgb[s]);
+          const g = clip01(rgb[s + 1]);
+          const b = clip01(rgb[s + 2]);
+          if (c === 3) {
+            out.data[d] = r;
+            out.data[d + 1] = g;
+            out.data[d + 2] = b;
+          } else {
+            // Grey files are coded as equal planes; the mean is the best grey estimate.
+            out.data[d] = (r + g + b) / 3;
+          }
+        }
+      }
+    },
+    signal,
+  );
+}
+
+function clip01(v: number): number {
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+/** Decodes a parsed file with its model (check the model first with `requireModel`). */
+export function decodeImageAez(model: CodecModel, file: AezFile, signal?: AbortSignal): RasterImage {
+  const h = file.header;
+  const { m, nz } = model.cfg;
+  const alphaPlane = decodeAlpha(file);
+  let alpha: Float32Array | undefined;
+  if (alphaPlane) {
+    const max = h.bitDepth === 16 ? 65535 : 255;
+    alpha = new Float32Array(alphaPlane.length);
+    for (let i = 0; i < alpha.length; i++) alpha[i] = alphaPlane[i] / max;
+  }
+  if (h.tileOverlap !== 0) throw new CodecError('AEZ_HEADER', `tile overlap ${h.tileOverlap}: model ${model.id} writes tiles without overlap`);
+  if (h.tileWidth > MAX_TILE || h.tileHeight > MAX_TILE) throw new CodecError('AEZ_TOO_LARGE', `tiles of ${h.tileWidth}×${h.tileHeight} exceed this decoder's ${MAX_TILE}-pixel limit`);
+  gainsFor(model, h.quality, 'igain'); // validates the quality byte before any work
+  const out = newOutput(h.width, h.height, h.channels, h.bitDepth, alpha);
+  for (const [t, tile] of file.tiles.entries()) {
+    throwIfCancelled(signal);
+    if (tile.z.length !== 1 || tile.y.length !== 1) {
+      throw new CodecError('AEZ_STRUCTURE', `tile ${t} holds ${tile.z.length} z and ${tile.y.length} y streams; model ${model.id} writes one of each`);
+    }
+    const rect = tileRect(h, t);
+    const pw = padUp(rect.width);
+    const ph = padUp(rect.height);
+    const zh = ph / 64;
+    const zw = pw / 64;
+    const zSym = decodeFactorized(tile.z[0], channelIndexes(zh * zw * nz, nz), model.zTables);
+    const { mu, indexes } = hyperSynthesisF64(model.cfg, model.hs, zSym, zh, zw);
+    const ySym = decodeGaussian(tile.y[0], indexes);
+    if (ySym.length !== (ph / 16) * (pw / 16) * m) throw new CodecError('AEZ_STREAM', `tile ${t}: latent count mismatch`);
+    synthesizeTile(model, ySym, mu, h.quality, rect, pw, ph, out, signal);
+  }
+  return out;
+}

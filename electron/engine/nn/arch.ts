@@ -1,0 +1,19 @@
+// Every trainable architecture the engine knows, behind one set of functions, so the trainer, the model
+// files and the checkpoints need not know which network they hold.
+import type { HyperpriorConfig } from '../codec/model/config.js';
+import { hyperpriorInitParams, hyperpriorParamSpecs } from '../codec/model/hyperprior.js';
+import { initParams as unetInitParams, paramSpecs as unetParamSpecs, type ParamSpec, type Params, type UNetConfig } from './unet.js';
+
+export type ArchConfig = UNetConfig | HyperpriorConfig;
+
+export function archParamSpecs(cfg: ArchConfig): ParamSpec[] {
+  return cfg.kind === 'hyperprior' ? hyperpriorParamSpecs(cfg) : unetParamSpecs(cfg);
+}
+
+export function archInitParams(cfg: ArchConfig, seed: number): Params {
+  return cfg.kind === 'hyperprior' ? hyperpriorInitParams(cfg, seed) : unetInitParams(cfg, seed);
+}
+
+export function archCountParams(cfg: ArchConfig): number {
+  return archParamSpecs(cfg).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+}
