@@ -27,13 +27,17 @@ export function loadCodecModel(nameOrPath: string): Promise<CodecModel> {
   return p;
 }
 
-/** Installed models with their weight hashes (reads each model.json, not the weights). */
+/**
+ * Installed models with their weight hashes (reads each model.json, not the weights), under the id their
+ * manifest gives (which files carry); several folders may hold versions of one id.
+ */
 async function installedHashes(): Promise<(InstalledModel & { dir: string })[]> {
   const out: (InstalledModel & { dir: string })[] = [];
   for (const m of listInstalledModels()) {
     try {
-      const manifest = JSON.parse(await readFile(join(m.dir, 'model.json'), 'utf8')) as { sha256?: unknown };
-      if (typeof manifest.sha256 === 'string') out.push({ id: m.id, hash: manifest.sha256, dir: m.dir });
+      const manifest = JSON.parse(await readFile(join(m.dir, 'model.json'), 'utf8')) as { id?: unknown; sha256?: unknown };
+      const id = typeof manifest.id === 'string' ? manifest.id : m.id;
+      if (typeof manifest.sha256 === 'string') out.push({ id, hash: manifest.sha256, dir: m.dir });
     } catch {
       // an unreadable model cannot be the one a file needs; `aez doctor` reports it
     }

@@ -30,6 +30,8 @@ export interface EncodeOptions {
   metadata?: Record<string, unknown>;
   /** Also return the decoded image (what any decoder will restore), e.g. to report PSNR. */
   reconstruct?: boolean;
+  /** Largest tile side (default MAX_TILE; smaller values exist for tests of the tile grid). */
+  maxTile?: number;
   signal?: AbortSignal;
 }
 
@@ -101,7 +103,7 @@ function codeTile(model: CodecModel, t: TileLatents, q: number): CodedTile {
   return { tile: { z: [zStream], y: [yStream] }, ySym, mu };
 }
 
-function headerFor(model: CodecModel, img: RasterImage, q: number, rate: RateRequest): Omit<AezHeader, 'hasAlpha'> {
+function headerFor(model: CodecModel, img: RasterImage, q: number, rate: RateRequest, maxTile: number): Omit<AezHeader, 'hasAlpha'> {
   const rateTarget: RateTarget = 'bpp' in rate ? { mode: 'bpp', bpp: rate.bpp } : 'bytes' in rate ? { mode: 'size', bytes: rate.bytes } : { mode: 'quality' };
   return {
     modelId: model.id,
@@ -113,8 +115,8 @@ function headerFor(model: CodecModel, img: RasterImage, q: number, rate: RateReq
     colorSpace: 'srgb',
     quality: q,
     rate: rateTarget,
-    tileWidth: Math.min(img.width, MAX_TILE),
-    tileHeight: Math.min(img.height, MAX_TILE),
+    tileWidth: Math.min(img.width, maxTile),
+    tileHeight: Math.min(img.height, maxTile),
     tileOverlap: 0,
   };
 }
@@ -135,9 +137,11 @@ function checkRate(model: CodecModel, rate: RateRequest): void {
 
 /** Encodes an image. Size and bpp targets search the quality scale for the best quality that fits. */
 export function encodeImageAez(model: CodecModel, img: RasterImage, opts: EncodeOptions = {}): EncodeResult {
-  const rate = opts.rate ?? { quality: DEFAULT_QUALITY };
+  const rate = opts.rate ?? { quality: Math.min(DEFAULT_QUALITY, model.cfg.lambdas.length) };
   checkRate(model, rate);
-  const probe = headerFor(model, img, 1, rate);
+  const maxTile = opts.maxTile ?? MAX_TILE;
+  if (!(Number.isInteger(maxTile) && maxTile >= 64 && maxTile <= MAX_TILE)) throw new CodecError('AEZ_ARGUMENT', `tile size must be 64 … ${MAX_TILE}`);
+  const probe = headerFor(model, img, 1, rate, maxTile);
   const grid = tileGrid(probe);
   const latents: TileLatents[] = [];
   for (let t = 0; t < grid.count; t++) {
@@ -152,7 +156,7 @@ export function encodeImageAez(model: CodecModel, img: RasterImage, opts: Encode
   const build = (q: number) => {
     throwIfCancelled(opts.signal);
     const coded = latents.map((t) => codeTile(model, t, q));
-    const bytes = writeAez({ header: headerFor(model, img, q, rate), tiles: coded.map((c) => c.tile), ...(alpha ? { alpha } : {}), ...(opts.metadata ? { metadata: opts.metadata } : {}) });
+    const bytes = writeAez({ header: headerFor(model, img, q, rate, maxTile), tiles: coded.map((c) => c.tile), ...(alpha ? { alpha } : {}), ...(opts.metadata ? { metadata: opts.metadata } : {}) });
     return { q, coded, bytes };
   };
 
