@@ -49,6 +49,8 @@ const api: AezApi = {
   openFiles: () => call(CH.openFiles),
   addFiles,
   startJob: (request) => call(CH.startJob, request),
+  codecInfo: () => call(CH.codecInfo),
+  estimateCompression: (request) => call(CH.estimateCompression, request),
   cancelJob: (jobId) => call(CH.cancelJob, jobId),
   onJobEvent: (cb) => subscribe<JobEvent>(CH.jobEvent, cb),
   onFilesOpened: (cb) => subscribe<AddResult>(CH.filesOpened, cb),

@@ -1,4 +1,4 @@
-// Starts `aez serve` as a child process with tiny random models in a temp models folder, and reads the
+// Starts `aez serve` as a child process with tiny random models (photo, scan, codec) in a temp models folder, and reads the
 // URL from its first line of output. Shared by the twin's API and browser tests. The caller stops it
 // (from a hook of its own: node:test scopes `after` to where it is called).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { saveTinyModel, TINY_PHOTO, TINY_SCAN } from './helpers.js';
+import { saveTinyCodec } from './codec-helpers.js';
 
 export interface Twin {
   url: string;
@@ -32,6 +33,7 @@ export async function startTwin(extraArgs: string[] = []): Promise<Twin> {
   await mkdir(outDir);
   await saveTinyModel(join(models, 'photo'), TINY_PHOTO);
   await saveTinyModel(join(models, 'scan'), TINY_SCAN);
+  await saveTinyCodec(join(models, 'codec'));
   const runsDir = join(dir, 'runs');
   const child = spawn(process.execPath, [resolve('bin/aez.js'), '--threads', '1', 'serve', '--output-dir', outDir, '--runs-dir', runsDir, ...extraArgs], {
     env: { ...process.env, AEZ_BACKEND: 'wasm', AEZ_MODELS_DIR: models, AEZ_CONFIG_DIR: join(dir, 'config') },

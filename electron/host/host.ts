@@ -2,7 +2,7 @@
 // this, so the two hosts behave the same. Every method takes unknown input and validates it first.
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
-import type { AddResult, DoctorReport, JobEvent, Preview, Settings, StartedJob } from '../shared/api.js';
+import type { AddResult, CodecInfo, CompressEstimate, DoctorReport, JobEvent, Preview, Settings, StartedJob } from '../shared/api.js';
 import { JobService, type JobHandle } from '../engine/jobs/job-service.js';
 import type { ItemResult } from '../engine/batch/run-batch.js';
 import { errorMessage } from '../engine/util/errors.js';
@@ -10,7 +10,8 @@ import { doctorReport } from '../cli/commands/doctor.js';
 import { InputRegistry } from './inputs.js';
 import { freeOutputPath } from './output-path.js';
 import { readPreview } from './preview.js';
-import { addPathsSchema, fileNameSchema, HostError, jobIdSchema, jobRequestSchema, parseArg, previewPathSchema } from './schemas.js';
+import { addPathsSchema, estimateRequestSchema, fileNameSchema, HostError, jobIdSchema, jobRequestSchema, parseArg, previewPathSchema } from './schemas.js';
+import { codecInfo, estimateCompression } from './compression.js';
 import type { SettingsStore } from './settings-store.js';
 import { TrainingHost } from './training.js';
 import { describeInstalledModels, listInstalledModels, modelsRoot } from '../engine/models/registry.js';
@@ -69,19 +70,47 @@ export class AezHost {
     return this.inputs.importBytes(parseArg(fileNameSchema, rawName, 'file name'), bytes);
   }
 
+  codecInfo(): Promise<CodecInfo | null> {
+    return codecInfo(this.backend);
+  }
+
+  estimateCompression(raw: unknown): Promise<CompressEstimate> {
+    const req = parseArg(estimateRequestSchema, raw, 'estimate');
+    if (!this.inputs.isKnown(req.input)) throw new HostError('BAD_ARGUMENT', `${req.input} was not added to AEZ; add it by dropping or opening it first.`);
+    return estimateCompression(req, this.backend).catch((e: unknown) => {
+      throw new HostError((e as { code?: string })?.code ?? 'INTERNAL', this.inputs.humanise(errorMessage(e)));
+    });
+  }
+
   async startJob(raw: unknown): Promise<StartedJob> {
     const req = parseArg(jobRequestSchema, raw, 'job');
     if (!this.inputs.isKnown(req.input)) throw new HostError('BAD_ARGUMENT', `${req.input} was not added to AEZ; add it by dropping or opening it first.`);
-    const model = listInstalledModels().find((m) => m.id === req.model);
-    if (!model) throw new HostError('MODEL_NOT_FOUND', `The model "${req.model}" is not installed (looked in ${modelsRoot()}). Pick another model.`);
+    const isAez = req.input.toLowerCase().endsWith('.aez');
+    if (req.kind === 'restore' && !isAez) throw new HostError('BAD_ARGUMENT', `${this.inputs.describe(req.input)} is not an .aez file; Restore takes the .aez files AEZ writes.`);
+    if (req.kind !== 'restore' && isAez) throw new HostError('BAD_ARGUMENT', `${this.inputs.describe(req.input)} is an .aez file; restore it first (Restore mode).`);
+    if (req.kind === 'denoise') {
+      const model = listInstalledModels().find((m) => m.id === req.model);
+      if (!model) throw new HostError('MODEL_NOT_FOUND', `The model "${req.model}" is not installed (looked in ${modelsRoot()}). Pick another model.`);
+    }
     const { outputDir } = this.settings.get();
     try {
       await mkdir(outputDir, { recursive: true });
     } catch (e) {
       throw new HostError('OUTPUT_UNWRITABLE', `Cannot create the output folder ${outputDir} (${errorMessage(e)}). Choose another one in Settings.`);
     }
-    const output = await freeOutputPath(outputDir, this.inputs.describe(req.input).split(/[\\/]/).pop()!, 'denoised', req.format);
-    const handle = this.jobs.start({ kind: 'denoise', inputs: [req.input], output, model: req.model, sigma: req.sigma ?? undefined, format: req.format });
+    const name = this.inputs.describe(req.input).split(/[\\/]/).pop()!;
+    let handle: JobHandle<ItemResult[]>;
+    let output: string;
+    if (req.kind === 'denoise') {
+      output = await freeOutputPath(outputDir, name, 'denoised', req.format);
+      handle = this.jobs.start({ kind: 'denoise', inputs: [req.input], output, model: req.model, sigma: req.sigma ?? undefined, format: req.format });
+    } else if (req.kind === 'compress') {
+      output = await freeOutputPath(outputDir, name, '', 'aez');
+      handle = this.jobs.start({ kind: 'compress', inputs: [req.input], output, ...(req.targetBytes !== null ? { bytes: req.targetBytes } : { quality: req.quality }) });
+    } else {
+      output = await freeOutputPath(outputDir, name, 'restored', req.format);
+      handle = this.jobs.start({ kind: 'decompress', inputs: [req.input], output, format: req.format });
+    }
     this.running.set(handle.id, handle);
     const emit = (e: JobEvent) => this.events.emit('job', e);
     handle.events.on('event', (e: { type: string; fraction?: number; code?: string; message?: string; results?: ItemResult[]; cancelled?: boolean }) => {

@@ -3,12 +3,17 @@
 // files by inventing a path.
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { AddResult, InputFile, Rejected } from '../shared/api.js';
 import { isInputImagePath, INPUT_EXTENSIONS } from '../engine/image/io.js';
+
+/** What the app takes: images (to denoise or compress) and .aez files (to restore). */
+function accepted(path: string): boolean {
+  return isInputImagePath(path) || path.toLowerCase().endsWith('.aez');
+}
 import { errorMessage } from '../engine/util/errors.js';
 
-const SUPPORTED = INPUT_EXTENSIONS.map((e) => e.slice(1).toUpperCase()).join(', ');
+const SUPPORTED = INPUT_EXTENSIONS.map((e) => e.slice(1).toUpperCase()).join(', ') + ', or .aez files';
 
 export class InputRegistry {
   private readonly known = new Map<string, { name: string; uploaded: boolean }>();
@@ -30,14 +35,14 @@ export class InputRegistry {
       }
       if (st.isDirectory()) {
         const names = (await readdir(p).catch(() => [] as string[])).filter((n) => !n.startsWith('.')).sort();
-        const images = names.filter((n) => isInputImagePath(n));
+        const images = names.filter((n) => accepted(n));
         if (images.length === 0) rejected.push({ name: basename(p), reason: `The folder ${p} holds no images AEZ can read (${SUPPORTED}).` });
         for (const n of images) {
           const f = join(p, n);
           const s = await stat(f).catch(() => undefined);
           if (s?.isFile()) files.push(this.remember(f, n, s.size, false));
         }
-      } else if (!isInputImagePath(p)) {
+      } else if (!accepted(p)) {
         rejected.push({ name: basename(p), reason: unsupportedReason(basename(p)) });
       } else {
         files.push(this.remember(p, basename(p), st.size, false));
@@ -48,7 +53,7 @@ export class InputRegistry {
 
   /** Store bytes the renderer sent (twin uploads, pasted images) in this session's own temp folder. */
   async importBytes(name: string, bytes: Uint8Array): Promise<AddResult> {
-    if (!isInputImagePath(name)) return { files: [], rejected: [{ name, reason: unsupportedReason(name) }] };
+    if (!accepted(name)) return { files: [], rejected: [{ name, reason: unsupportedReason(name) }] };
     if (bytes.length === 0) return { files: [], rejected: [{ name, reason: `${name} is empty (0 bytes).` }] };
     this.sessionDir ??= await mkdtemp(join(tmpdir(), 'aez-session-'));
     // One sub-folder per upload keeps the user's file name (outputs are named after it) without clashes.
@@ -90,7 +95,5 @@ export class InputRegistry {
 }
 
 function unsupportedReason(name: string): string {
-  const ext = extname(name).toLowerCase();
-  if (ext === '.aez') return `${name} is a compressed .aez file; this version of AEZ cannot restore .aez files yet.`;
   return `${name} is not an image type AEZ reads. Use ${SUPPORTED}.`;
 }

@@ -1,4 +1,4 @@
-// Output names for the app: "<input name>-denoised.<ext>" in the output folder, with " (2)", " (3)"…
+// Output names for the app: "<input name>-denoised.<ext>" (or "<input name>.aez": no suffix) in the output folder, with " (2)", " (3)"…
 // when that name is taken, so a run never replaces an earlier result (or an input in the same folder).
 import { access } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
@@ -6,7 +6,7 @@ import { basename, extname, join } from 'node:path';
 export async function freeOutputPath(dir: string, inputName: string, suffix: string, ext: string): Promise<string> {
   const stem = basename(inputName, extname(inputName));
   for (let n = 1; n < 10_000; n++) {
-    const candidate = join(dir, `${stem}-${suffix}${n === 1 ? '' : ` (${n})`}.${ext}`);
+    const candidate = join(dir, `${stem}${suffix ? `-${suffix}` : ''}${n === 1 ? '' : ` (${n})`}.${ext}`);
     const taken = await access(candidate).then(
       () => true,
       () => false,

@@ -3,11 +3,16 @@
 import { readFile, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { Preview } from '../shared/api.js';
-import { probeImage } from '../engine/image/io.js';
+import { encodeImage, probeImage } from '../engine/image/io.js';
+import { codecModelForHeader } from '../engine/codec/codec-registry.js';
+import { readAezFile } from '../engine/codec/decompress-file.js';
+import { decodeImageAez } from '../engine/codec/image-codec.js';
+import { initBackend } from '../engine/runtime/backend.js';
 
 const BROWSER_FORMATS: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif', avif: 'image/avif' };
 
 export async function readPreview(path: string, label: string): Promise<Preview> {
+  if (path.toLowerCase().endsWith('.aez')) return aezPreview(path, label);
   const probe = await probeImage(path);
   const fileSize = (await stat(path)).size;
   const mime = BROWSER_FORMATS[probe.format];
@@ -18,6 +23,19 @@ export async function readPreview(path: string, label: string): Promise<Preview>
   try {
     const png = await sharp(path, { autoOrient: true, page: 0 }).png({ compressionLevel: 1 }).toBuffer();
     return { mime: 'image/png', bytes: new Uint8Array(png), width: probe.width, height: probe.height, fileSize, format: probe.format };
+  } catch (e) {
+    throw new Error(`Cannot show ${label}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** An .aez file is shown decoded (as PNG): what Restore would write. */
+async function aezPreview(path: string, label: string): Promise<Preview> {
+  try {
+    const { file, bytes } = await readAezFile(path);
+    await initBackend();
+    const img = decodeImageAez(await codecModelForHeader(file.header), file);
+    const png = await encodeImage(img, 'png');
+    return { mime: 'image/png', bytes: new Uint8Array(png), width: img.width, height: img.height, fileSize: bytes, format: 'aez' };
   } catch (e) {
     throw new Error(`Cannot show ${label}: ${e instanceof Error ? e.message : String(e)}`);
   }

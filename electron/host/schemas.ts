@@ -31,15 +31,27 @@ export const fileNameSchema = z
   .max(255)
   .refine((n) => !/[\\/\0]/.test(n) && n !== '.' && n !== '..', 'must be a plain file name');
 
-export const jobRequestSchema = z
-  .object({
-    kind: z.literal('denoise'),
-    input: pathString,
-    model: modelSchema,
-    sigma: z.number().min(0).max(100).nullable(),
-    format: formatSchema,
-  })
-  .strict();
+const compressFields = {
+  input: pathString,
+  quality: z.number().min(1).max(64),
+  targetBytes: z.number().int().min(1).max(2 ** 40).nullable(),
+};
+
+export const jobRequestSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('denoise'),
+      input: pathString,
+      model: modelSchema,
+      sigma: z.number().min(0).max(100).nullable(),
+      format: formatSchema,
+    })
+    .strict(),
+  z.object({ kind: z.literal('compress'), ...compressFields }).strict(),
+  z.object({ kind: z.literal('restore'), input: pathString, format: formatSchema }).strict(),
+]);
+
+export const estimateRequestSchema = z.object(compressFields).strict();
 
 export const jobIdSchema = z.string().regex(/^job-\d{1,12}$/);
 

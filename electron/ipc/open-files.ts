@@ -10,7 +10,10 @@ export function registerOpenFiles(ctx: IpcContext): void {
     const opts: Electron.OpenDialogOptions = {
       title: 'Add images',
       properties: ['openFile', 'multiSelections'],
-      filters: [{ name: 'Images', extensions: INPUT_EXTENSIONS.map((e) => e.slice(1)) }],
+      filters: [
+        { name: 'Images and .aez files', extensions: [...INPUT_EXTENSIONS.map((e) => e.slice(1)), 'aez'] },
+        { name: 'AEZ compressed images', extensions: ['aez'] },
+      ],
     };
     const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
     if (r.canceled || r.filePaths.length === 0) return { files: [], rejected: [] };

@@ -10,6 +10,8 @@ import { registerOpenFiles } from './open-files.js';
 import { registerReadPreview } from './read-preview.js';
 import { registerSetSettings } from './set-settings.js';
 import { registerStartJob } from './start-job.js';
+import { registerCodecInfo } from './codec-info.js';
+import { registerEstimateCompression } from './estimate-compression.js';
 import { registerChooseFolder } from './choose-folder.js';
 import { registerTrainInfo } from './train-info.js';
 import { registerListRuns } from './list-runs.js';
@@ -27,6 +29,8 @@ export function registerIpc(ctx: IpcContext): void {
   registerAddPaths(ctx);
   registerImportBytes(ctx);
   registerStartJob(ctx);
+  registerCodecInfo(ctx);
+  registerEstimateCompression(ctx);
   registerCancelJob(ctx);
   registerReadPreview(ctx);
   registerChooseFolder(ctx);

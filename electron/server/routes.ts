@@ -34,6 +34,8 @@ const METHODS: Record<string, (ctx: RouteContext, arg: unknown) => unknown> = {
   getSettings: (c) => c.host.getSettings(),
   setSettings: (c, a) => c.host.setSettings(a),
   startJob: (c, a) => c.host.startJob(a),
+  codecInfo: (c) => c.host.codecInfo(),
+  estimateCompression: (c, a) => c.host.estimateCompression(a),
   cancelJob: (c, a) => c.host.cancelJob(a),
   trainInfo: (c) => c.host.training.info(),
   listRuns: (c) => c.host.training.listRuns(),

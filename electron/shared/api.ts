@@ -48,7 +48,39 @@ export interface DenoiseRequest {
   format: OutputFormat;
 }
 
-export type JobRequest = DenoiseRequest;
+/** Compress an image to .aez: a quality (1 … the model's levels) or a target size in bytes (null: quality). */
+export interface CompressRequest {
+  kind: 'compress';
+  input: string;
+  quality: number;
+  targetBytes: number | null;
+}
+
+/** Restore an .aez file to an image. */
+export interface RestoreRequest {
+  kind: 'restore';
+  input: string;
+  format: OutputFormat;
+}
+
+export type JobRequest = DenoiseRequest | CompressRequest | RestoreRequest;
+
+/** What compressing one image at a setting would give, without writing anything. */
+export interface CompressEstimate {
+  bytes: number;
+  bpp: number;
+  quality: number;
+  psnr: number;
+  /** Set when a size target is below what the lowest quality reaches. */
+  targetMissed?: boolean;
+}
+
+/** The installed codec: its quality range, for the Compress controls. */
+export interface CodecInfo {
+  model: string;
+  levels: number;
+  defaultQuality: number;
+}
 
 export interface StartedJob {
   jobId: string;
@@ -205,6 +237,10 @@ export interface AezApi {
   /** Dropped or pasted files: Electron uses their paths, the twin uploads them into its session folder. */
   addFiles(files: File[]): Promise<AddResult>;
   startJob(request: JobRequest): Promise<StartedJob>;
+  /** The codec model Compress uses (null when none is installed). */
+  codecInfo(): Promise<CodecInfo | null>;
+  /** Size and quality of compressing `input` with these settings, without writing a file. */
+  estimateCompression(request: Omit<CompressRequest, 'kind'>): Promise<CompressEstimate>;
   cancelJob(jobId: string): Promise<void>;
   onJobEvent(cb: (e: JobEvent) => void): () => void;
   /** Files handed to the app by the OS (command line, file association, a second launch). */

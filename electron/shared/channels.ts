@@ -8,6 +8,8 @@ export const CH = {
   addPaths: 'aez:add-paths',
   importBytes: 'aez:import-bytes',
   startJob: 'aez:start-job',
+  codecInfo: 'aez:codec-info',
+  estimateCompression: 'aez:estimate-compression',
   cancelJob: 'aez:cancel-job',
   readPreview: 'aez:read-preview',
   chooseFolder: 'aez:choose-folder',

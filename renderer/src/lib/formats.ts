@@ -1,7 +1,8 @@
 // What the renderer offers: the input types the engine reads, the output formats it writes.
 import type { OutputFormat } from '../../../electron/shared/api.js';
 
-export const INPUT_EXTS = ['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.avif', '.gif'];
+// Images to denoise or compress, and .aez files to restore.
+export const INPUT_EXTS = ['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.avif', '.gif', '.aez'];
 export const INPUT_ACCEPT = INPUT_EXTS.join(',');
 
 export const OUTPUT_FORMATS: { value: OutputFormat; label: string }[] = [

@@ -102,6 +102,8 @@ export function createHttpApi(token: string): AezApi {
     openFiles,
     addFiles,
     startJob: (request) => call('startJob', request),
+    codecInfo: () => call('codecInfo'),
+    estimateCompression: (request) => call('estimateCompression', request),
     cancelJob: (jobId) => call('cancelJob', jobId),
     onJobEvent,
     onFilesOpened: () => () => {},

@@ -27,6 +27,8 @@ export class Queue {
   private early = new Map<string, JobEvent[]>();
   /** Resolves the pump's wait for the running item. */
   private waiting = new Map<number, () => void>();
+  /** A startJob call is in flight. */
+  private starting = false;
 
   constructor(private readonly api: AezApi) {
     api.onJobEvent((e) => this.onEvent(e));
@@ -102,11 +104,12 @@ export class Queue {
         item.progress = 0;
         const finished = new Promise<void>((resolve) => this.waiting.set(item.key, resolve));
         try {
-          const started = await this.api.startJob({ ...item.request!, input: item.input.path } as JobRequest);
+          this.starting = true;
+          const started = await this.api.startJob({ ...item.request!, input: item.input.path } as JobRequest).finally(() => (this.starting = false));
           item.jobId = started.jobId;
           item.outputName = started.outputName;
           for (const e of this.early.get(started.jobId) ?? []) this.onEvent(e);
-          this.early.delete(started.jobId);
+          this.early.clear();
         } catch (e) {
           this.settle(item, { state: 'failed', error: { code: 'BAD_ARGUMENT', message: e instanceof Error ? e.message : String(e) } });
         }
@@ -124,6 +127,8 @@ export class Queue {
   private onEvent(e: JobEvent): void {
     const item = this.items.find((i) => i.jobId === e.jobId);
     if (!item) {
+      // Only while this queue waits for a startJob reply: other queues' jobs are not ours to keep.
+      if (!this.starting) return;
       const list = this.early.get(e.jobId) ?? [];
       list.push(e);
       this.early.set(e.jobId, list);

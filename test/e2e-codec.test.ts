@@ -1,0 +1,88 @@
+// End to end in headless Chromium against the browser twin: compress an image in Compress mode (with the
+// size estimate shown before saving), then restore the .aez file in Restore mode; both files are checked
+// on disk. Screenshots go to test-artifacts/.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import sharp from 'sharp';
+import type { Browser, Page } from 'playwright-core';
+import { parseAez } from '../electron/engine/codec/format/aez-file.js';
+import { chromiumSkip, openApp, startTwin, type Twin } from './serve-fixture.js';
+
+const ARTIFACTS = resolve('test-artifacts');
+
+describe('Compress and Restore modes in the browser twin', { skip: chromiumSkip }, () => {
+  let twin: Twin;
+  let browser: Browser;
+  let page: Page;
+  let photo: string;
+  const problems: string[] = [];
+
+  before(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    twin = await startTwin();
+    photo = join(twin.dir, 'garden.png');
+    const w = 256;
+    const h = 192;
+    const px = Buffer.alloc(w * h * 3);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const i = (y * w + x) * 3;
+        px[i] = (x * 255) / w;
+        px[i + 1] = 80 + ((x + y) % 50);
+        px[i + 2] = (y * 255) / h;
+      }
+    await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toFile(photo);
+    ({ browser, page } = await openApp(twin.url, { width: 1280, height: 800 }, [], problems));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await twin?.stop();
+  });
+  after(() => assert.deepEqual(problems, [], 'the page logged no errors'));
+
+  async function addViaDialog(path: string): Promise<void> {
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.locator('button.dropzone').click()]);
+    await chooser.setFiles(path);
+  }
+
+  test('compress: estimate before saving, then an .aez file that restores to the image size', async () => {
+    await page.getByRole('button', { name: 'Compress', exact: true }).click();
+    await addViaDialog(photo);
+    await page.locator('li', { hasText: 'garden.png' }).getByText('Ready').waitFor();
+    await page.getByTestId('estimate').getByText(/Expected:/).waitFor({ timeout: 30_000 });
+    assert.match(await page.getByTestId('estimate').innerText(), /bpp · PSNR/);
+    // Move the quality slider with the keyboard: the estimate follows.
+    const first = await page.getByTestId('estimate').innerText();
+    await page.getByLabel(/^Quality \(1 smallest/).focus();
+    await page.keyboard.press('End');
+    await page.waitForFunction((t) => /Expected:/.test(document.querySelector('[data-testid="estimate"]')?.textContent ?? '') && document.querySelector('[data-testid="estimate"]')?.textContent !== t, first, { timeout: 30_000 });
+    await page.getByRole('button', { name: 'Compress 1 image' }).click();
+    await page.locator('li[data-state="done"]', { hasText: 'garden.png' }).waitFor({ timeout: 60_000 });
+    const out = join(twin.outDir, 'garden.aez');
+    assert.ok(existsSync(out), 'garden.aez written to the output folder');
+    const file = parseAez(new Uint8Array(await readFile(out)));
+    assert.deepEqual([file.header.width, file.header.height], [256, 192]);
+    await page.getByTestId('after-readout').waitFor({ timeout: 30_000 });
+    assert.match(await page.getByTestId('after-readout').innerText(), /256×192 .* bpp .* PSNR/);
+    await page.screenshot({ path: join(ARTIFACTS, 'compress-light.png') });
+  });
+
+  test('restore: the .aez file becomes a PNG of the original size', async () => {
+    await page.getByRole('button', { name: 'Restore', exact: true }).click();
+    await addViaDialog(join(twin.outDir, 'garden.aez'));
+    await page.locator('li', { hasText: 'garden.aez' }).getByText('Ready').waitFor();
+    await page.getByRole('button', { name: 'Restore 1 file' }).click();
+    await page.locator('li[data-state="done"]', { hasText: 'garden.aez' }).waitFor({ timeout: 60_000 });
+    const out = join(twin.outDir, 'garden-restored.png');
+    const meta = await sharp(out).metadata();
+    assert.deepEqual([meta.width, meta.height], [256, 192]);
+    await page.getByTestId('after-readout').waitFor({ timeout: 30_000 });
+    await page.getByLabel('Theme').selectOption('dark');
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    await page.screenshot({ path: join(ARTIFACTS, 'restore-dark.png') });
+  });
+});
