@@ -16,7 +16,7 @@ import { decodeImageAez, encodeImageAez } from '../electron/engine/codec/image-c
 import { parseAez } from '../electron/engine/codec/format/aez-file.js';
 import { archCountParams } from '../electron/engine/nn/arch.js';
 import { readImage, toRgb, type RasterImage } from '../electron/engine/image/io.js';
-import { initBackend } from '../electron/engine/runtime/backend.js';
+import { createCodecTransforms } from '../electron/engine/codec/codec-transforms.js';
 import { listImages } from '../electron/engine/train/image-store.js';
 import { bdRate, sharedPsnrRange, type RdPoint } from './lib/bd-rate.js';
 import { writeDocSection } from './lib/doc-section.js';
@@ -73,7 +73,8 @@ async function main(): Promise<void> {
   const data = resolve(arg('data') ?? join(REPO, '../shared/data/photos/val'));
   const files = (await listImages(data)).slice(0, arg('limit') ? Number(arg('limit')) : Infinity);
   const qualities = (arg('qualities') ?? '1,1.5,2,2.5,3,3.5,4,4.5,5,5.5,6').split(',').map(Number);
-  const backend = await initBackend(arg('backend'));
+  const transforms = await createCodecTransforms(arg('backend'));
+  const backend = { chosen: transforms.name };
   const modelName = arg('model') ?? 'codec';
   const model = await loadCodecModel(modelName);
   const L = model.cfg.lambdas.length;
@@ -95,15 +96,15 @@ async function main(): Promise<void> {
     process.stderr.write(`[${i + 1}/${files.length}] ${basename(f)} ${img.width}×${img.height}\n`);
     for (const q of qs) {
       const t0 = performance.now();
-      const r = encodeImageAez(model, img, { rate: { quality: q }, reconstruct: true });
+      const r = await encodeImageAez(model, img, { rate: { quality: q }, reconstruct: true, transforms });
       addPoint(ours, q, (8 * r.bytes.length) / n, psnrRgb8(orig, to8(r.reconstruction!.data)), (performance.now() - t0) / 1000);
     }
     // Timing at the default quality: encode alone, then decode alone from the file bytes.
     const te = performance.now();
-    const file = encodeImageAez(model, img, { rate: { quality: Math.min(4, L) } }).bytes;
+    const file = (await encodeImageAez(model, img, { rate: { quality: Math.min(4, L) }, transforms })).bytes;
     speed.encode.push((performance.now() - te) / 1000);
     const td = performance.now();
-    decodeImageAez(model, parseAez(file));
+    await decodeImageAez(model, parseAez(file), { transforms });
     speed.decode.push((performance.now() - td) / 1000);
     speed.mp.push(n / 1e6);
 
@@ -139,7 +140,7 @@ async function main(): Promise<void> {
     `${files.length} images of \`${basename(data)}\` (${totalMp.toFixed(1)} MP in all), PSNR on 8-bit RGB averaged over images at each setting,`,
     `bpp of the whole file (AEZ: the .aez container with its CRCs, no metadata chunk; others: sharp's output).`,
     `Model \`${model.id}\`: mean-scale hyperprior, N=${model.cfg.n}, M=${model.cfg.m}, ${L} trained levels, ${archCountParams(model.cfg).toLocaleString('en')} parameters.`,
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; TensorFlow.js backend \`${backend.chosen}\`. Plot: [codec-rd.svg](codec-rd.svg).`,
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; engine \`${backend.chosen}\`. Plot: [codec-rd.svg](codec-rd.svg).`,
     '',
     '**BD-rate of the AEZ codec** (negative = fewer bits for the same PSNR):',
     '',

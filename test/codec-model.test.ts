@@ -89,15 +89,15 @@ test('encode → file → decode: odd sizes, the decoder restores exactly what t
     [1, 130],
   ]) {
     const img = image(w, h, 3);
-    const r = encodeImageAez(model, img, { rate: { quality: 2 }, reconstruct: true });
+    const r = await encodeImageAez(model, img, { rate: { quality: 2 }, reconstruct: true });
     const file = parseAez(r.bytes);
     assert.equal(file.header.width, w);
     assert.equal(file.header.height, h);
     assert.equal(file.header.quality, 51);
-    const out = decodeImageAez(model, file);
+    const out = await decodeImageAez(model, file);
     assert.equal(out.data.length, w * h * 3);
     assert.deepEqual(out.data, r.reconstruction!.data, `${w}×${h}: decoder output equals the encoder's reconstruction`);
-    const again = decodeImageAez(model, parseAez(r.bytes));
+    const again = await decodeImageAez(model, parseAez(r.bytes));
     assert.deepEqual(again.data, out.data, 'decoding twice gives identical output');
   }
 });
@@ -107,12 +107,12 @@ test('grey, alpha and 16-bit images keep their shape; alpha is lossless', async 
   const model = tinyCodec();
   const alpha = Float32Array.from({ length: 50 * 40 }, (_, i) => (i % 7) / 6);
   const grey = image(50, 40, 1, { alpha, bitDepth: 16 });
-  const r = encodeImageAez(model, grey, { rate: { quality: 3 } });
+  const r = await encodeImageAez(model, grey, { rate: { quality: 3 } });
   const file = parseAez(r.bytes);
   assert.equal(file.header.channels, 1);
   assert.equal(file.header.bitDepth, 16);
   assert.ok(file.header.hasAlpha);
-  const out = decodeImageAez(model, file);
+  const out = await decodeImageAez(model, file);
   assert.equal(out.channels, 1);
   assert.equal(out.data.length, 50 * 40);
   assert.deepEqual(out.alpha, alpha.map((a) => Math.round(a * 65535) / 65535));
@@ -122,10 +122,10 @@ test('images larger than a tile are coded as a tile grid and decode whole', asyn
   await initBackend('wasm');
   const model = tinyCodec();
   const img = image(150, 100, 3);
-  const r = encodeImageAez(model, img, { rate: { quality: 2 }, reconstruct: true, maxTile: 64 });
+  const r = await encodeImageAez(model, img, { rate: { quality: 2 }, reconstruct: true, maxTile: 64 });
   const file = parseAez(r.bytes);
   assert.deepEqual([tileGrid(file.header).cols, tileGrid(file.header).rows], [3, 2]);
-  const out = decodeImageAez(model, file);
+  const out = await decodeImageAez(model, file);
   assert.deepEqual(out.data, r.reconstruction!.data);
 });
 
@@ -133,16 +133,16 @@ test('a higher quality spends more bits; size and bpp targets pick the best qual
   await initBackend('wasm');
   const model = tinyCodec();
   const img = image(128, 96, 3);
-  const low = encodeImageAez(model, img, { rate: { quality: 1 } });
-  const high = encodeImageAez(model, img, { rate: { quality: 3 } });
+  const low = await encodeImageAez(model, img, { rate: { quality: 1 } });
+  const high = await encodeImageAez(model, img, { rate: { quality: 3 } });
   assert.ok(high.bytes.length > low.bytes.length, `${high.bytes.length} > ${low.bytes.length}`);
   const target = Math.round((low.bytes.length + high.bytes.length) / 2);
-  const fit = encodeImageAez(model, img, { rate: { bytes: target } });
+  const fit = await encodeImageAez(model, img, { rate: { bytes: target } });
   assert.ok(fit.bytes.length <= target && fit.quality > 1 && fit.quality < 3, `${fit.bytes.length} B at quality ${fit.quality}`);
   assert.equal(parseAez(fit.bytes).header.rate.mode, 'size');
-  const bpp = encodeImageAez(model, img, { rate: { bpp: (8 * target) / (128 * 96) } });
+  const bpp = await encodeImageAez(model, img, { rate: { bpp: (8 * target) / (128 * 96) } });
   assert.ok(bpp.bpp <= (8 * target) / (128 * 96) + 1e-9);
-  const missed = encodeImageAez(model, img, { rate: { bytes: 10 } });
+  const missed = await encodeImageAez(model, img, { rate: { bytes: 10 } });
   assert.equal(missed.targetMissed, true);
   assert.equal(missed.qualityByte, 1);
 });
@@ -154,7 +154,7 @@ test('cross-backend: a file encoded on cpu decodes on wasm to the same latents (
   for (const backend of ['cpu', 'wasm'] as const) {
     await initBackend(backend);
     const model = tinyCodec();
-    const r = encodeImageAez(model, img, { rate: { quality: 2 }, reconstruct: true });
+    const r = await encodeImageAez(model, img, { rate: { quality: 2 }, reconstruct: true });
     results[backend] = { bytes: r.bytes, recon: to8(r.reconstruction!.data) };
   }
   for (const [enc, dec] of [
@@ -166,7 +166,7 @@ test('cross-backend: a file encoded on cpu decodes on wasm to the same latents (
     const file = parseAez(results[enc].bytes);
     // Entropy decoding: exact by construction (integer z, float64 h_s, integer table choice); a desync
     // would throw (the rANS final-state check) or give garbage far from the encoder's reconstruction.
-    const out = to8(decodeImageAez(model, file).data);
+    const out = to8((await decodeImageAez(model, file)).data);
     let differ = 0;
     let maxDiff = 0;
     for (let i = 0; i < out.length; i++) {
@@ -176,7 +176,7 @@ test('cross-backend: a file encoded on cpu decodes on wasm to the same latents (
     }
     // The synthesis is float arithmetic on each backend: at most a 1-level rounding difference on rare samples.
     assert.ok(maxDiff <= 1 && differ <= out.length / 1000, `${enc}→${dec}: ${differ} samples differ, max ${maxDiff}`);
-    const twice = to8(decodeImageAez(model, parseAez(results[enc].bytes)).data);
+    const twice = to8((await decodeImageAez(model, parseAez(results[enc].bytes))).data);
     assert.equal(sha(twice), sha(out), 'decoding twice on one backend gives identical bytes');
   }
   await initBackend('wasm');
@@ -186,7 +186,7 @@ test('fuzz: streams damaged behind valid CRCs fail with a CodecError or decode, 
   await initBackend('wasm');
   const model = tinyCodec();
   const img = image(64, 48, 3);
-  const good = parseAez(encodeImageAez(model, img, { rate: { quality: 2 } }).bytes);
+  const good = parseAez((await encodeImageAez(model, img, { rate: { quality: 2 } })).bytes);
   const { writeAez } = await import('../electron/engine/codec/format/aez-file.js');
   const rng = new Rng(99);
   let failed = 0;
@@ -203,7 +203,7 @@ test('fuzz: streams damaged behind valid CRCs fail with a CodecError or decode, 
     const tiles = [{ z: it % 2 ? [mutate(tile.z[0])] : tile.z, y: it % 2 ? tile.y : [mutate(tile.y[0])] }];
     const bytes = writeAez({ header: good.header, tiles });
     try {
-      const out = decodeImageAez(model, parseAez(bytes));
+      const out = await decodeImageAez(model, parseAez(bytes));
       assert.equal(out.data.length, 64 * 48 * 3);
     } catch (e) {
       assert.ok(isCodecError(e), `iteration ${it}: ${(e as Error)?.stack}`);
@@ -213,5 +213,5 @@ test('fuzz: streams damaged behind valid CRCs fail with a CodecError or decode, 
   assert.ok(failed > 60, `${failed} of 120 damaged files detected by the stream checks`);
   // A stream count the model does not write.
   const two = writeAez({ header: good.header, tiles: [{ z: [...good.tiles[0].z, ...good.tiles[0].z], y: good.tiles[0].y }] });
-  assert.throws(() => decodeImageAez(model, parseAez(two)), (e) => isCodecError(e, 'AEZ_STRUCTURE'));
+  await assert.rejects(() => decodeImageAez(model, parseAez(two)), (e) => isCodecError(e, 'AEZ_STRUCTURE'));
 });

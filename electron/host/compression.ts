@@ -6,11 +6,10 @@ import { DEFAULT_CODEC_MODEL, loadCodecModel } from '../engine/codec/codec-regis
 import { DEFAULT_QUALITY, encodeImageAez } from '../engine/codec/image-codec.js';
 import { imageQuality } from '../engine/codec/quality-metrics.js';
 import { readImage, type RasterImage } from '../engine/image/io.js';
-import { initBackend } from '../engine/runtime/backend.js';
+import { sharedCodecTransforms } from '../engine/codec/codec-transforms.js';
 
-export async function codecInfo(backend?: string): Promise<CodecInfo | null> {
+export async function codecInfo(): Promise<CodecInfo | null> {
   try {
-    await initBackend(backend);
     const m = await loadCodecModel(DEFAULT_CODEC_MODEL);
     const levels = m.cfg.lambdas.length;
     return { model: m.id, levels, defaultQuality: Math.min(DEFAULT_QUALITY, levels) };
@@ -21,15 +20,15 @@ export async function codecInfo(backend?: string): Promise<CodecInfo | null> {
 
 let lastImage: { path: string; img: Promise<RasterImage> } | undefined;
 
-export async function estimateCompression(req: { input: string; quality: number; targetBytes: number | null }, backend?: string): Promise<CompressEstimate> {
-  await initBackend(backend);
+export async function estimateCompression(req: { input: string; quality: number; targetBytes: number | null }, backend?: string, threads?: number): Promise<CompressEstimate> {
+  const transforms = await sharedCodecTransforms(backend, threads);
   const model = await loadCodecModel(DEFAULT_CODEC_MODEL);
   if (lastImage?.path !== req.input) lastImage = { path: req.input, img: readImage(req.input) };
   const img = await lastImage.img.catch((e) => {
     lastImage = undefined;
     throw e;
   });
-  const r = encodeImageAez(model, img, { rate: req.targetBytes !== null ? { bytes: req.targetBytes } : { quality: req.quality }, reconstruct: true });
+  const r = await encodeImageAez(model, img, { rate: req.targetBytes !== null ? { bytes: req.targetBytes } : { quality: req.quality }, reconstruct: true, transforms });
   return {
     bytes: r.bytes.length,
     bpp: r.bpp,

@@ -71,13 +71,13 @@ export class AezHost {
   }
 
   codecInfo(): Promise<CodecInfo | null> {
-    return codecInfo(this.backend);
+    return codecInfo();
   }
 
   estimateCompression(raw: unknown): Promise<CompressEstimate> {
     const req = parseArg(estimateRequestSchema, raw, 'estimate');
     if (!this.inputs.isKnown(req.input)) throw new HostError('BAD_ARGUMENT', `${req.input} was not added to AEZ; add it by dropping or opening it first.`);
-    return estimateCompression(req, this.backend).catch((e: unknown) => {
+    return estimateCompression(req, this.backend, this.threads).catch((e: unknown) => {
       throw new HostError((e as { code?: string })?.code ?? 'INTERNAL', this.inputs.humanise(errorMessage(e)));
     });
   }
@@ -133,7 +133,7 @@ export class AezHost {
     const path = parseArg(previewPathSchema, raw, 'path');
     if (!this.inputs.isKnown(path)) throw new HostError('BAD_ARGUMENT', `${path} is neither an added input nor an output of this session.`);
     try {
-      return await readPreview(path, this.inputs.describe(path));
+      return await readPreview(path, this.inputs.describe(path), this.backend);
     } catch (e) {
       throw new HostError('PREVIEW', this.inputs.humanise(errorMessage(e)));
     }

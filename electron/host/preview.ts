@@ -7,12 +7,12 @@ import { encodeImage, probeImage } from '../engine/image/io.js';
 import { codecModelForHeader } from '../engine/codec/codec-registry.js';
 import { readAezFile } from '../engine/codec/decompress-file.js';
 import { decodeImageAez } from '../engine/codec/image-codec.js';
-import { initBackend } from '../engine/runtime/backend.js';
+import { sharedCodecTransforms } from '../engine/codec/codec-transforms.js';
 
 const BROWSER_FORMATS: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif', avif: 'image/avif' };
 
-export async function readPreview(path: string, label: string): Promise<Preview> {
-  if (path.toLowerCase().endsWith('.aez')) return aezPreview(path, label);
+export async function readPreview(path: string, label: string, backend?: string): Promise<Preview> {
+  if (path.toLowerCase().endsWith('.aez')) return aezPreview(path, label, backend);
   const probe = await probeImage(path);
   const fileSize = (await stat(path)).size;
   const mime = BROWSER_FORMATS[probe.format];
@@ -29,11 +29,10 @@ export async function readPreview(path: string, label: string): Promise<Preview>
 }
 
 /** An .aez file is shown decoded (as PNG): what Restore would write. */
-async function aezPreview(path: string, label: string): Promise<Preview> {
+async function aezPreview(path: string, label: string, backend?: string): Promise<Preview> {
   try {
     const { file, bytes } = await readAezFile(path);
-    await initBackend();
-    const img = decodeImageAez(await codecModelForHeader(file.header), file);
+    const img = await decodeImageAez(await codecModelForHeader(file.header), file, { transforms: await sharedCodecTransforms(backend) });
     const png = await encodeImage(img, 'png');
     return { mime: 'image/png', bytes: new Uint8Array(png), width: img.width, height: img.height, fileSize: bytes, format: 'aez' };
   } catch (e) {

@@ -5,10 +5,12 @@ import { throwIfCancelled } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { encodeImageAez, type RateRequest } from './image-codec.js';
 import type { CodecModel } from './model/codec-model.js';
+import type { CodecTransforms } from './codec-transforms.js';
 import { imageQuality } from './quality-metrics.js';
 
 export interface CompressFileOptions {
   rate?: RateRequest;
+  transforms?: CodecTransforms;
   overwrite?: boolean;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
@@ -18,7 +20,7 @@ export async function compressFile(input: string, output: string, model: CodecMo
   const img = await readImage(input);
   opts.onProgress?.(0.05);
   throwIfCancelled(opts.signal);
-  const r = encodeImageAez(model, img, { rate: opts.rate, reconstruct: true, signal: opts.signal, metadata: { source: basename(input) } });
+  const r = await encodeImageAez(model, img, { rate: opts.rate, reconstruct: true, signal: opts.signal, transforms: opts.transforms, metadata: { source: basename(input) } });
   opts.onProgress?.(0.9);
   await writeFileAtomic(output, r.bytes, { overwrite: opts.overwrite ?? false });
   opts.onProgress?.(1);

@@ -6,6 +6,7 @@ import { AezError } from '../util/errors.js';
 import { codecModelForHeader } from './codec-registry.js';
 import { parseAez } from './format/aez-file.js';
 import { decodeImageAez } from './image-codec.js';
+import type { CodecTransforms } from './codec-transforms.js';
 
 /** Larger .aez files are refused before reading (a 268-MP image at 8 bpp is ~270 MB). */
 export const MAX_AEZ_FILE_BYTES = 512 * 1024 * 1024;
@@ -26,6 +27,7 @@ export async function readAezFile(input: string) {
 }
 
 export interface DecompressFileOptions {
+  transforms?: CodecTransforms;
   overwrite?: boolean;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
@@ -35,7 +37,7 @@ export async function decompressFile(input: string, output: string, opts: Decomp
   const { file, bytes } = await readAezFile(input);
   const model = await codecModelForHeader(file.header);
   opts.onProgress?.(0.1);
-  const img = decodeImageAez(model, file, opts.signal);
+  const img = await decodeImageAez(model, file, { signal: opts.signal, transforms: opts.transforms });
   opts.onProgress?.(0.9);
   await writeImage(output, img, { bitDepth: img.bitDepth, overwrite: opts.overwrite ?? false });
   opts.onProgress?.(1);

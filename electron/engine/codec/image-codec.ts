@@ -18,6 +18,8 @@ import { CODEC_SIZE_MULTIPLE } from './model/config.js';
 import { gainsFor, maxQualityByte, qualityByte, qualityFromByte, type CodecModel } from './model/codec-model.js';
 import { hyperSynthesisF64 } from './model/hyper-synthesis-f64.js';
 import { analyze, hyperAnalyze, synthesize } from './transforms.js';
+import { TfjsCodecTransforms, type CodecTransforms } from './codec-transforms.js';
+import { activeBackend } from '../runtime/backend.js';
 
 /** Largest tile side: a tile's latents (y, μ, symbols) are held whole, about 60 bytes per pixel / 16². */
 export const MAX_TILE = 8192;
@@ -32,7 +34,14 @@ export interface EncodeOptions {
   reconstruct?: boolean;
   /** Largest tile side (default MAX_TILE; smaller values exist for tests of the tile grid). */
   maxTile?: number;
+  /** Where the transforms run (default: TensorFlow.js on the active backend). */
+  transforms?: CodecTransforms;
   signal?: AbortSignal;
+}
+
+/** TensorFlow.js on whatever backend is active (initBackend first). */
+function defaultTransforms(): CodecTransforms {
+  return new TfjsCodecTransforms(`tfjs-${activeBackend()?.chosen ?? 'unknown'}`);
 }
 
 export interface EncodeResult {
@@ -85,14 +94,14 @@ function paddedTileRgb(img: RasterImage, rect: TileLatents['rect'], pw: number, 
   return out;
 }
 
-function codeTile(model: CodecModel, t: TileLatents, q: number): CodedTile {
+async function codeTile(rt: CodecTransforms, model: CodecModel, t: TileLatents, q: number): Promise<CodedTile> {
   const { m, nz } = model.cfg;
   const lh = t.ph / 16;
   const lw = t.pw / 16;
   const gain = gainsFor(model, q, 'gain');
   const ys = new Float32Array(t.y.length);
   for (let i = 0; i < ys.length; i++) ys[i] = t.y[i] * gain[i % m];
-  const z = hyperAnalyze(model, ys, lh, lw);
+  const z = await hyperAnalyze(rt, model, ys, lh, lw);
   const zSym = new Int32Array(z.length);
   for (let i = 0; i < z.length; i++) zSym[i] = Math.round(z[i]);
   const zStream = encodeFactorized(zSym, channelIndexes(zSym.length, nz), model.zTables);
@@ -136,7 +145,8 @@ function checkRate(model: CodecModel, rate: RateRequest): void {
 }
 
 /** Encodes an image. Size and bpp targets search the quality scale for the best quality that fits. */
-export function encodeImageAez(model: CodecModel, img: RasterImage, opts: EncodeOptions = {}): EncodeResult {
+export async function encodeImageAez(model: CodecModel, img: RasterImage, opts: EncodeOptions = {}): Promise<EncodeResult> {
+  const rt = opts.transforms ?? defaultTransforms();
   const rate = opts.rate ?? { quality: Math.min(DEFAULT_QUALITY, model.cfg.lambdas.length) };
   checkRate(model, rate);
   const maxTile = opts.maxTile ?? MAX_TILE;
@@ -149,38 +159,39 @@ export function encodeImageAez(model: CodecModel, img: RasterImage, opts: Encode
     const pw = padUp(rect.width);
     const ph = padUp(rect.height);
     const rgb = paddedTileRgb(img, rect, pw, ph);
-    latents.push({ rect, pw, ph, y: analyze(model, rgb, pw, ph, opts.signal) });
+    latents.push({ rect, pw, ph, y: await analyze(rt, model, rgb, pw, ph, opts.signal) });
   }
   const alpha = alphaSamples(img);
   const pixels = img.width * img.height;
-  const build = (q: number) => {
+  const build = async (q: number) => {
     throwIfCancelled(opts.signal);
-    const coded = latents.map((t) => codeTile(model, t, q));
+    const coded: CodedTile[] = [];
+    for (const t of latents) coded.push(await codeTile(rt, model, t, q));
     const bytes = writeAez({ header: headerFor(model, img, q, rate, maxTile), tiles: coded.map((c) => c.tile), ...(alpha ? { alpha } : {}), ...(opts.metadata ? { metadata: opts.metadata } : {}) });
     return { q, coded, bytes };
   };
 
-  let best: ReturnType<typeof build>;
+  let best: Awaited<ReturnType<typeof build>>;
   let targetMissed = false;
   if ('quality' in rate) {
-    best = build(qualityByte(model.cfg, rate.quality));
+    best = await build(qualityByte(model.cfg, rate.quality));
   } else {
     // File size grows with quality; bisect for the highest quality byte that fits.
     const limit = 'bytes' in rate ? rate.bytes : Math.floor((rate.bpp * pixels) / 8);
     let lo = 1;
     let hi = maxQualityByte(model.cfg);
-    const low = build(lo);
+    const low = await build(lo);
     if (low.bytes.length > limit) {
       best = low;
       targetMissed = true;
     } else {
       best = low;
-      const top = build(hi);
+      const top = await build(hi);
       if (top.bytes.length <= limit) best = top;
       else {
         while (hi - lo > 1) {
           const mid = (lo + hi) >> 1;
-          const r = build(mid);
+          const r = await build(mid);
           if (r.bytes.length <= limit) {
             lo = mid;
             best = r;
@@ -201,7 +212,7 @@ export function encodeImageAez(model: CodecModel, img: RasterImage, opts: Encode
     const out = newOutput(img.width, img.height, img.channels, img.bitDepth, img.alpha);
     for (const [i, t] of latents.entries()) {
       const c = best.coded[i];
-      synthesizeTile(model, c.ySym, c.mu, best.q, t.rect, t.pw, t.ph, out, opts.signal);
+      await synthesizeTile(rt, model, c.ySym, c.mu, best.q, t.rect, t.pw, t.ph, out, opts.signal);
     }
     result.reconstruction = out;
   }
@@ -213,13 +224,25 @@ function newOutput(width: number, height: number, channels: 1 | 3, bitDepth: 8 |
 }
 
 /** ŷ = symbols + μ, scaled by the inverse gain, through g_s into the output rectangle (clipped to 0..1). */
-function synthesizeTile(model: CodecModel, ySym: Int32Array, mu: Float64Array, q: number, rect: TileLatents['rect'], pw: number, ph: number, out: RasterImage, signal?: AbortSignal): void {
+async function synthesizeTile(
+  rt: CodecTransforms,
+  model: CodecModel,
+  ySym: Int32Array,
+  mu: Float64Array,
+  q: number,
+  rect: TileLatents['rect'],
+  pw: number,
+  ph: number,
+  out: RasterImage,
+  signal?: AbortSignal,
+): Promise<void> {
   const m = model.cfg.m;
   const igain = gainsFor(model, q, 'igain');
   const yHat = new Float32Array(ySym.length);
   for (let i = 0; i < yHat.length; i++) yHat[i] = (ySym[i] + mu[i]) * igain[i % m];
   const c = out.channels;
-  synthesize(
+  await synthesize(
+    rt,
     model,
     yHat,
     ph / 16,
@@ -256,7 +279,9 @@ function clip01(v: number): number {
 }
 
 /** Decodes a parsed file with its model (check the model first with `requireModel`). */
-export function decodeImageAez(model: CodecModel, file: AezFile, signal?: AbortSignal): RasterImage {
+export async function decodeImageAez(model: CodecModel, file: AezFile, opts: { signal?: AbortSignal; transforms?: CodecTransforms } = {}): Promise<RasterImage> {
+  const rt = opts.transforms ?? defaultTransforms();
+  const signal = opts.signal;
   const h = file.header;
   const { m, nz } = model.cfg;
   const alphaPlane = decodeAlpha(file);
@@ -284,7 +309,7 @@ export function decodeImageAez(model: CodecModel, file: AezFile, signal?: AbortS
     const { mu, indexes } = hyperSynthesisF64(model.cfg, model.hs, zSym, zh, zw);
     const ySym = decodeGaussian(tile.y[0], indexes);
     if (ySym.length !== (ph / 16) * (pw / 16) * m) throw new CodecError('AEZ_STREAM', `tile ${t}: latent count mismatch`);
-    synthesizeTile(model, ySym, mu, h.quality, rect, pw, ph, out, signal);
+    await synthesizeTile(rt, model, ySym, mu, h.quality, rect, pw, ph, out, signal);
   }
   return out;
 }

@@ -2,9 +2,8 @@
 // whatever the image size. A chunk's context reaches further than the network's receptive field (≈31 px
 // for the analysis, ≈2 latents for the synthesis) and is clipped at the image edge, where the whole-image
 // network would zero-pad too, so chunked output equals whole-image output up to float rounding: no seams.
-import * as tf from '@tensorflow/tfjs';
 import { throwIfCancelled } from '../util/errors.js';
-import { analysis, hyperAnalysis, synthesis } from './model/hyperprior.js';
+import type { CodecTransforms } from './codec-transforms.js';
 import type { CodecModel } from './model/codec-model.js';
 
 /** Analysis chunk core and context, in pixels (multiples of 64). */
@@ -22,13 +21,11 @@ interface Span {
   c1: number;
 }
 
-function spans(size: number, core: number, context: number, step = 1): Span[] {
+function spans(size: number, core: number, context: number): Span[] {
   const out: Span[] = [];
   for (let c0 = 0; c0 < size; c0 += core) {
     const c1 = Math.min(size, c0 + core);
-    const a = Math.max(0, c0 - context);
-    const b = Math.min(size, c1 + context);
-    out.push({ a: Math.floor(a / step) * step, b: Math.ceil(b / step) * step > size ? size : Math.ceil(b / step) * step, c0, c1 });
+    out.push({ a: Math.max(0, c0 - context), b: Math.min(size, c1 + context), c0, c1 });
   }
   return out;
 }
@@ -37,21 +34,18 @@ function spans(size: number, core: number, context: number, step = 1): Span[] {
  * y = g_a(x) for an RGB image (HWC floats 0..1) whose width and height are multiples of 64.
  * Returns y as HWC float32 [H/16, W/16, M] (before the quality gain).
  */
-export function analyze(model: CodecModel, rgb: Float32Array, width: number, height: number, signal?: AbortSignal): Float32Array {
+export async function analyze(rt: CodecTransforms, model: CodecModel, rgb: Float32Array, width: number, height: number, signal?: AbortSignal): Promise<Float32Array> {
   const m = model.cfg.m;
   const lw = width / 16;
-  const lh = height / 16;
-  const y = new Float32Array(lh * lw * m);
-  for (const sy of spans(height, ANALYSIS_CORE, ANALYSIS_CONTEXT, 64)) {
-    for (const sx of spans(width, ANALYSIS_CORE, ANALYSIS_CONTEXT, 64)) {
+  const y = new Float32Array((height / 16) * lw * m);
+  for (const sy of spans(height, ANALYSIS_CORE, ANALYSIS_CONTEXT)) {
+    for (const sx of spans(width, ANALYSIS_CORE, ANALYSIS_CONTEXT)) {
       throwIfCancelled(signal);
       const cw = sx.b - sx.a;
       const ch = sy.b - sy.a;
       const chunk = new Float32Array(cw * ch * 3);
       for (let r = 0; r < ch; r++) chunk.set(rgb.subarray(((sy.a + r) * width + sx.a) * 3, ((sy.a + r) * width + sx.b) * 3), r * cw * 3);
-      const out = tf.tidy(() => analysis(model.params, tf.tensor4d(chunk, [1, ch, cw, 3])));
-      const data = out.dataSync() as Float32Array;
-      out.dispose();
+      const data = await rt.run(model, 'analysis', chunk, [1, ch, cw, 3]);
       const ow = cw / 16;
       for (let ly = sy.c0 / 16; ly < sy.c1 / 16; ly++) {
         const src = ((ly - sy.a / 16) * ow + (sx.c0 - sx.a) / 16) * m;
@@ -63,25 +57,23 @@ export function analyze(model: CodecModel, rgb: Float32Array, width: number, hei
 }
 
 /** z = h_a(y·gain), whole (y is small: 1/256 of the pixels). Returns HWC float32 [h/4, w/4, NZ]. */
-export function hyperAnalyze(model: CodecModel, yScaled: Float32Array, lh: number, lw: number): Float32Array {
-  const out = tf.tidy(() => hyperAnalysis(model.params, tf.tensor4d(yScaled, [1, lh, lw, model.cfg.m])));
-  const z = out.dataSync() as Float32Array;
-  out.dispose();
-  return z;
+export function hyperAnalyze(rt: CodecTransforms, model: CodecModel, yScaled: Float32Array, lh: number, lw: number): Promise<Float32Array> {
+  return rt.run(model, 'hyperAnalysis', yScaled, [1, lh, lw, model.cfg.m]);
 }
 
 /**
- * x̂ = g_s(ŷ) for latents ŷ (HWC [lh, lw, M], inverse gain applied), chunk by chunk: `onRows` receives
+ * x̂ = g_s(ŷ) for latents ŷ (HWC [lh, lw, M], inverse gain applied), chunk by chunk: `onBlock` receives
  * each finished block of pixels (x0, y0, width, height and its HWC RGB floats, not clipped).
  */
-export function synthesize(
+export async function synthesize(
+  rt: CodecTransforms,
   model: CodecModel,
   yHat: Float32Array,
   lh: number,
   lw: number,
   onBlock: (x0: number, y0: number, w: number, h: number, rgb: Float32Array) => void,
   signal?: AbortSignal,
-): void {
+): Promise<void> {
   const m = model.cfg.m;
   for (const sy of spans(lh, SYNTHESIS_CORE, SYNTHESIS_CONTEXT)) {
     for (const sx of spans(lw, SYNTHESIS_CORE, SYNTHESIS_CONTEXT)) {
@@ -90,9 +82,7 @@ export function synthesize(
       const ch = sy.b - sy.a;
       const chunk = new Float32Array(cw * ch * m);
       for (let r = 0; r < ch; r++) chunk.set(yHat.subarray(((sy.a + r) * lw + sx.a) * m, ((sy.a + r) * lw + sx.b) * m), r * cw * m);
-      const out = tf.tidy(() => synthesis(model.params, tf.tensor4d(chunk, [1, ch, cw, m])));
-      const data = out.dataSync() as Float32Array;
-      out.dispose();
+      const data = await rt.run(model, 'synthesis', chunk, [1, ch, cw, m]);
       const pw = cw * 16;
       const bw = (sx.c1 - sx.c0) * 16;
       const bh = (sy.c1 - sy.c0) * 16;

@@ -163,6 +163,23 @@ export class OrtEngine implements InferenceEngine {
     return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
   }
 
+  /**
+   * Runs any project-exported graph with one float input and one float output (the codec's transforms);
+   * `key` names the graph and its weights, `build` makes its bytes the first time.
+   */
+  async runGraph(key: string, build: () => Uint8Array, input: { name: string; data: Float32Array; dims: number[] }, output: string): Promise<{ data: Float32Array; dims: number[] }> {
+    let s = this.sessions.get(key);
+    if (!s) {
+      s = this.ort.InferenceSession.create(build(), sessionOptions(this.provider, this.threads));
+      s.catch(() => this.sessions.delete(key));
+      this.sessions.set(key, s);
+    }
+    const session = await s;
+    const out = await session.run({ [input.name]: new this.ort.Tensor('float32', input.data, input.dims) });
+    const t = out[output];
+    return { data: t.data as Float32Array, dims: t.dims.map(Number) };
+  }
+
   dispose(): void {
     for (const s of this.sessions.values()) s.then((x) => x.release(), () => {});
     this.sessions.clear();

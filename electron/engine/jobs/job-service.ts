@@ -12,7 +12,7 @@ import { loadCodecModel } from '../codec/codec-registry.js';
 import { compressFile } from '../codec/compress-file.js';
 import { decompressFile } from '../codec/decompress-file.js';
 import type { RateRequest } from '../codec/image-codec.js';
-import { initBackend } from '../runtime/backend.js';
+import { sharedCodecTransforms } from '../codec/codec-transforms.js';
 import { denoiseFile } from '../denoise/denoise-file.js';
 import { isInputImagePath } from '../image/io.js';
 import { loadModel } from '../models/registry.js';
@@ -207,18 +207,19 @@ export class JobService {
       const model = await loadModel(spec.model);
       return { items, job: (item, onProgress, signal) => denoiseFile(item.input, item.output, model, this.pool, { sigma: spec.sigma, overwrite: spec.overwrite, signal, onProgress }) };
     }
-    // The codec runs its transforms in this process (one image at a time) on the backend chosen here.
-    await initBackend(this.opts.backend);
+    // The codec runs its transforms in this process (one image at a time) on the engine chosen here:
+    // onnxruntime when it loads (it uses every core itself), else TensorFlow.js.
+    const transforms = await sharedCodecTransforms(this.opts.backend, this.opts.threads);
     if (spec.kind === 'compress') {
       if ([spec.quality, spec.bpp, spec.bytes].filter((v) => v !== undefined).length > 1) throw new AezError('BAD_ARGUMENT', 'give at most one of quality, bpp and size');
       const items = await planBatch(spec.inputs, spec.output, { accept: isInputImagePath, defaultExt: '.aez', outputExts: ['.aez'] });
       const model = await loadCodecModel(spec.model);
       const rate: RateRequest | undefined =
         spec.quality !== undefined ? { quality: spec.quality } : spec.bpp !== undefined ? { bpp: spec.bpp } : spec.bytes !== undefined ? { bytes: spec.bytes } : undefined;
-      return { items, job: (item, onProgress, signal) => compressFile(item.input, item.output, model, { rate, overwrite: spec.overwrite, signal, onProgress }) };
+      return { items, job: (item, onProgress, signal) => compressFile(item.input, item.output, model, { rate, transforms, overwrite: spec.overwrite, signal, onProgress }) };
     }
     const items = await planBatch(spec.inputs, spec.output, { accept: (p) => p.toLowerCase().endsWith('.aez'), defaultExt: '.' + spec.format, outputExts: IMAGE_OUTPUT_EXTS });
-    return { items, job: (item, onProgress, signal) => decompressFile(item.input, item.output, { overwrite: spec.overwrite, signal, onProgress }) };
+    return { items, job: (item, onProgress, signal) => decompressFile(item.input, item.output, { transforms, overwrite: spec.overwrite, signal, onProgress }) };
   }
 
   /**

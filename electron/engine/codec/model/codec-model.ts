@@ -23,7 +23,10 @@ export interface CodecModel {
   /** SHA-256 of the weights (hex), whose first 16 bytes go into every file. */
   sha256: string;
   cfg: HyperpriorConfig;
-  params: Params;
+  /** Float32 weights by name (what the ONNX export takes). */
+  weights: Map<string, Float32Array>;
+  /** TensorFlow.js tensors of the weights, made on first use (an onnxruntime run never needs them). */
+  readonly params: Params;
   hs: HyperSynthesisWeights;
   zTables: CdfTableSet;
   gainLog: Float32Array;
@@ -38,14 +41,22 @@ export function codecModelFrom(m: LoadedModel): CodecModel {
   const arch = m.manifest.arch;
   if (arch.kind !== 'hyperprior') throw new CodecError('AEZ_ARGUMENT', `model ${m.manifest.id} is a ${m.manifest.task} model, not an image codec`);
   const cfg = arch as HyperpriorConfig;
-  const params: Params = new Map();
-  for (const w of m.manifest.weights) params.set(w.name, tf.tensor(m.weights.get(w.name)!, w.shape, 'float32'));
+  let params: Params | undefined;
+  const makeParams = (): Params => {
+    const p: Params = new Map();
+    // tf.keep: the first use may come inside a tf.tidy, which must not dispose the model's weights.
+    for (const w of m.manifest.weights) p.set(w.name, tf.keep(tf.tensor(m.weights.get(w.name)!, w.shape, 'float32')));
+    return p;
+  };
   return {
     id: m.manifest.id,
     dir: m.dir,
     sha256: m.manifest.sha256,
     cfg,
-    params,
+    weights: m.weights,
+    get params() {
+      return (params ??= makeParams());
+    },
     hs: hyperSynthesisWeights(cfg, m.weights),
     zTables: zPriorTables(m.weights.get('z.loc')!, m.weights.get('z.logscale')!),
     gainLog: m.weights.get('gain.log')!,
@@ -56,6 +67,7 @@ export function codecModelFrom(m: LoadedModel): CodecModel {
 export function disposeCodecModel(model: CodecModel): void {
   for (const t of model.params.values()) t.dispose();
 }
+
 
 /** Highest quality byte of a model with L levels. */
 export function maxQualityByte(cfg: HyperpriorConfig): number {

@@ -1,0 +1,75 @@
+// Where the codec's learned transforms run: onnxruntime when it loads (the faster engine, with GPU
+// providers on users' machines), else TensorFlow.js. Entropy coding does not depend on the choice: the
+// probabilities come from the float64 hyper-synthesis (model/hyper-synthesis-f64.ts).
+import * as tf from '@tensorflow/tfjs';
+import { exportCodecGraph, CODEC_GRAPH_IO, type CodecGraph } from '../onnx/export-hyperprior.js';
+import { createInferenceEngine } from '../inference/select.js';
+import { OrtEngine } from '../inference/ort-engine.js';
+import { initBackend } from '../runtime/backend.js';
+import { analysis, hyperAnalysis, synthesis } from './model/hyperprior.js';
+import type { CodecModel } from './model/codec-model.js';
+
+export interface CodecTransforms {
+  /** e.g. 'ort-cpu', 'tfjs-wasm'. */
+  readonly name: string;
+  /** NHWC float32 in, NHWC float32 out, batch 1; `dims` is [1, H, W, C] of the input. */
+  run(model: CodecModel, graph: CodecGraph, data: Float32Array, dims: [number, number, number, number]): Promise<Float32Array>;
+  dispose(): void;
+}
+
+const TF_FUNCTIONS: Record<CodecGraph, typeof analysis> = { analysis, synthesis, hyperAnalysis };
+
+/** TensorFlow.js on the active backend. */
+export class TfjsCodecTransforms implements CodecTransforms {
+  constructor(readonly name: string) {}
+
+  async run(model: CodecModel, graph: CodecGraph, data: Float32Array, dims: [number, number, number, number]): Promise<Float32Array> {
+    const out = tf.tidy(() => TF_FUNCTIONS[graph](model.params, tf.tensor4d(data, dims)));
+    const result = (await out.data()) as Float32Array;
+    out.dispose();
+    return result;
+  }
+
+  dispose(): void {}
+}
+
+class OrtCodecTransforms implements CodecTransforms {
+  readonly name: string;
+  constructor(private readonly engine: OrtEngine) {
+    this.name = engine.name;
+  }
+
+  async run(model: CodecModel, graph: CodecGraph, data: Float32Array, dims: [number, number, number, number]): Promise<Float32Array> {
+    const io = CODEC_GRAPH_IO[graph];
+    const weights = model.weights;
+    const out = await this.engine.runGraph(`codec:${model.sha256}:${graph}`, () => exportCodecGraph(model.cfg, weights, graph, { props: { 'aez.weights_sha256': model.sha256 } }), { name: io.input, data, dims }, io.output);
+    return out.data;
+  }
+
+  dispose(): void {
+    this.engine.dispose();
+  }
+}
+
+/** The engine for the codec: the same choice and `--backend` names as inference (inference/select.ts). */
+export async function createCodecTransforms(forced?: string, threads?: number): Promise<CodecTransforms> {
+  const choice = await createInferenceEngine(forced, { threads });
+  if (choice.engine instanceof OrtEngine) return new OrtCodecTransforms(choice.engine);
+  choice.engine.dispose();
+  const report = await initBackend(forced);
+  return new TfjsCodecTransforms(`tfjs-${report.chosen}`);
+}
+
+const shared = new Map<string, Promise<CodecTransforms>>();
+
+/** One engine per (backend, threads) for the whole process: sessions are built once per model. */
+export function sharedCodecTransforms(backend?: string, threads?: number): Promise<CodecTransforms> {
+  const key = `${backend ?? process.env.AEZ_BACKEND ?? ''}:${threads ?? ''}`;
+  let p = shared.get(key);
+  if (!p) {
+    p = createCodecTransforms(backend, threads);
+    p.catch(() => shared.delete(key));
+    shared.set(key, p);
+  }
+  return p;
+}

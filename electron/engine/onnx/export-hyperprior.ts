@@ -1,0 +1,69 @@
+// Exports the codec's learned transforms (codec/model/hyperprior.ts) to ONNX, opset 17, one graph each,
+// mirroring the tf functions op for op. Interface (NHWC, as everywhere in AEZ):
+//   analysis:        `x` [N, H, W, 3] in 0..1 (H, W multiples of 16)  → `y` [N, H/16, W/16, M]
+//   synthesis:       `y` [N, h, w, M]                                  → `x` [N, 16h, 16w, 3] (not clipped)
+//   hyper-analysis:  `y` [N, h, w, M] (h, w multiples of 4)            → `z` [N, h/4, w/4, NZ]
+// The hyper-synthesis is not exported: the codec runs it in float64 JavaScript for bit-exact decoding.
+// GDN's |γ| and |β| + 1e-4 are folded into constants at export.
+import type { HyperpriorConfig } from '../codec/model/config.js';
+import { hyperpriorParamSpecs } from '../codec/model/hyperprior.js';
+import { GraphBuilder } from './onnx-proto.js';
+import { convLayer, hwioToOihw, reluLayer, shuffleLayer, toNchw, toNhwc, unshuffleLayer, type ExportOptions } from './export-unet.js';
+
+export type CodecGraph = 'analysis' | 'synthesis' | 'hyperAnalysis';
+export const CODEC_GRAPH_IO: Record<CodecGraph, { input: string; output: string }> = {
+  analysis: { input: 'x', output: 'y' },
+  synthesis: { input: 'y', output: 'x' },
+  hyperAnalysis: { input: 'y', output: 'z' },
+};
+
+/** x / (β + γ·|x|) (or x · (…) for the inverse), NCHW. */
+export function gdnLayer(g: GraphBuilder, name: string, x: string, gamma: Float32Array, beta: Float32Array, inverse: boolean): string {
+  const c = beta.length;
+  const gw = hwioToOihw(Float32Array.from(gamma, Math.abs), 1, c, c);
+  const wName = g.initializer(`${name}.gamma_abs`, [c, c, 1, 1], gw);
+  const bName = g.initializer(`${name}.beta_abs`, [c], Float32Array.from(beta, (v) => Math.abs(v) + 1e-4));
+  const norm = g.op('Conv', [g.op('Abs', [x]), wName, bName], { kernel_shape: [1, 1], pads: [0, 0, 0, 0], strides: [1, 1], dilations: [1, 1], group: 1 });
+  return g.op(inverse ? 'Mul' : 'Div', [x, norm]);
+}
+
+export function exportCodecGraph(cfg: HyperpriorConfig, weights: Map<string, Float32Array>, graph: CodecGraph, opts: ExportOptions = {}): Uint8Array {
+  const specs = new Map(hyperpriorParamSpecs(cfg).map((s) => [s.name, s.shape]));
+  const w = (name: string) => {
+    const v = weights.get(name);
+    if (!v) throw new Error(`cannot export: weight ${name} missing`);
+    return v;
+  };
+  const g = new GraphBuilder(`aez_codec_${graph}`);
+  const conv = (name: string, x: string) => convLayer(g, name, x, w(`${name}.w`), specs.get(`${name}.w`)!, w(`${name}.b`));
+  const gdn = (name: string, x: string, inverse: boolean) => gdnLayer(g, name, x, w(`${name}.gamma`), w(`${name}.beta`), inverse);
+  const half = g.initializer('half', [1], Float32Array.of(0.5));
+  const io = CODEC_GRAPH_IO[graph];
+  if (graph === 'analysis') {
+    const x = g.input(io.input, ['N', 'H', 'W', cfg.channels]);
+    let f = conv('ga0', unshuffleLayer(g, g.op('Sub', [toNchw(g, x), half])));
+    f = gdn('ga0.gdn', f, false);
+    f = gdn('ga1.gdn', conv('ga1', unshuffleLayer(g, f)), false);
+    f = gdn('ga2.gdn', conv('ga2', unshuffleLayer(g, f)), false);
+    g.op('Identity', [toNhwc(g, conv('ga3', unshuffleLayer(g, f)))], {}, io.output);
+    g.output(io.output, ['N', 'h', 'w', cfg.m]);
+  } else if (graph === 'synthesis') {
+    const y = g.input(io.input, ['N', 'h', 'w', cfg.m]);
+    let f = gdn('gs0.igdn', shuffleLayer(g, conv('gs0', toNchw(g, y))), true);
+    f = gdn('gs1.igdn', shuffleLayer(g, conv('gs1', f)), true);
+    f = gdn('gs2.igdn', shuffleLayer(g, conv('gs2', f)), true);
+    g.op('Add', [toNhwc(g, shuffleLayer(g, conv('gs3', f))), half], {}, io.output);
+    g.output(io.output, ['N', 'H', 'W', cfg.channels]);
+  } else {
+    const y = g.input(io.input, ['N', 'h', 'w', cfg.m]);
+    let f = reluLayer(g, conv('ha0', toNchw(g, y)));
+    f = reluLayer(g, conv('ha1', unshuffleLayer(g, f)));
+    g.op('Identity', [toNhwc(g, conv('ha2', unshuffleLayer(g, f)))], {}, io.output);
+    g.output(io.output, ['N', 'zh', 'zw', cfg.nz]);
+  }
+  return g.model({
+    producerVersion: opts.producerVersion,
+    docString: `AEZ codec ${graph} ${JSON.stringify(cfg)}`,
+    props: { 'aez.arch': JSON.stringify(cfg), 'aez.graph': graph, ...opts.props },
+  });
+}

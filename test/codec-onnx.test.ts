@@ -1,0 +1,78 @@
+// The codec's transforms on onnxruntime: each exported graph agrees with TensorFlow.js (random model and
+// every codec in models/), and a file encoded with one engine decodes with the other to the same latents.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createCodecTransforms, TfjsCodecTransforms } from '../electron/engine/codec/codec-transforms.js';
+import { codecModelFrom, type CodecModel } from '../electron/engine/codec/model/codec-model.js';
+import { decodeImageAez, encodeImageAez } from '../electron/engine/codec/image-codec.js';
+import { parseAez } from '../electron/engine/codec/format/aez-file.js';
+import { loadModelDir } from '../electron/engine/models/model-file.js';
+import { listInstalledModels } from '../electron/engine/models/registry.js';
+import { initBackend } from '../electron/engine/runtime/backend.js';
+import { Rng } from '../electron/engine/util/rng.js';
+import { gradientImage } from './helpers.js';
+import { tinyCodec } from './codec-helpers.js';
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  return d;
+}
+
+async function compareGraphs(model: CodecModel, tol: number): Promise<void> {
+  await initBackend('wasm');
+  const tfjs = new TfjsCodecTransforms('tfjs-wasm');
+  const ort = await createCodecTransforms('ort', 1);
+  const rng = new Rng(4);
+  const x = Float32Array.from({ length: 64 * 128 * 3 }, () => rng.next());
+  const ya = await ort.run(model, 'analysis', x, [1, 64, 128, 3]);
+  const yb = await tfjs.run(model, 'analysis', x, [1, 64, 128, 3]);
+  const scale = Math.max(...yb.map(Math.abs));
+  assert.ok(maxAbsDiff(ya, yb) <= tol * Math.max(1, scale), `analysis: ${maxAbsDiff(ya, yb)} (|y| up to ${scale})`);
+  const za = await ort.run(model, 'hyperAnalysis', yb, [1, 4, 8, model.cfg.m]);
+  const zb = await tfjs.run(model, 'hyperAnalysis', yb, [1, 4, 8, model.cfg.m]);
+  assert.ok(maxAbsDiff(za, zb) <= tol * Math.max(1, Math.max(...zb.map(Math.abs))), `hyper-analysis: ${maxAbsDiff(za, zb)}`);
+  const xa = await ort.run(model, 'synthesis', yb, [1, 4, 8, model.cfg.m]);
+  const xb = await tfjs.run(model, 'synthesis', yb, [1, 4, 8, model.cfg.m]);
+  assert.equal(xa.length, 64 * 128 * 3);
+  assert.ok(maxAbsDiff(xa, xb) <= tol, `synthesis: ${maxAbsDiff(xa, xb)}`);
+  ort.dispose();
+}
+
+test('onnxruntime and TensorFlow.js agree on each codec graph (random model)', async () => {
+  await initBackend('wasm');
+  await compareGraphs(tinyCodec(), 1e-4);
+});
+
+test('every codec model in models/: onnxruntime and TensorFlow.js agree within 1e-4', async () => {
+  for (const m of listInstalledModels()) {
+    const loaded = await loadModelDir(m.dir);
+    if (loaded.manifest.arch.kind !== 'hyperprior') continue;
+    await compareGraphs(codecModelFrom(loaded), 1e-4);
+  }
+});
+
+test('cross-engine: encoded on tfjs-wasm, decoded on onnxruntime (and the reverse), same latents', async () => {
+  await initBackend('wasm');
+  const model = tinyCodec();
+  const tfjs = new TfjsCodecTransforms('tfjs-wasm');
+  const ort = await createCodecTransforms('ort', 1);
+  const data = gradientImage(96, 64, 3).map((v) => Math.round(v * 255) / 255);
+  const img = { width: 96, height: 64, channels: 3 as const, data, bitDepth: 8 as const, format: 'png' };
+  for (const [enc, dec] of [
+    [tfjs, ort],
+    [ort, tfjs],
+  ]) {
+    const r = await encodeImageAez(model, img, { rate: { quality: 2 }, reconstruct: true, transforms: enc });
+    const out = await decodeImageAez(model, parseAez(r.bytes), { transforms: dec });
+    let differ = 0;
+    for (let i = 0; i < out.data.length; i++) {
+      const d = Math.abs(Math.round(out.data[i] * 255) - Math.round(r.reconstruction!.data[i] * 255));
+      assert.ok(d <= 1, `${enc.name}→${dec.name}: sample ${i} differs by ${d}`);
+      if (d) differ++;
+    }
+    assert.ok(differ <= out.data.length / 1000, `${enc.name}→${dec.name}: ${differ} samples differ by one level`);
+  }
+  ort.dispose();
+});
