@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadModelDir } from '../electron/engine/models/model-file.js';
 import { countParams, flopsPerPixel, type UNetConfig } from '../electron/engine/nn/unet.js';
+import { archCountParams } from '../electron/engine/nn/arch.js';
+import type { HyperpriorConfig } from '../electron/engine/codec/model/config.js';
 import type { TrainConfig, TrainProgress } from '../electron/engine/train/trainer.js';
 
 const { values } = parseArgs({
@@ -36,7 +38,10 @@ await cp(join(run, 'model', 'model.json'), join(dest, 'model.json'));
 await cp(join(run, 'model', 'weights.bin'), join(dest, 'weights.bin'));
 
 const cfg = state.config;
+const isCodec = model.manifest.arch.kind === 'hyperprior';
 const arch = model.manifest.arch as UNetConfig;
+const codec = model.manifest.arch as HyperpriorConfig;
+const params = archCountParams(model.manifest.arch);
 const metric = state.history.at(-1)?.val?.metric ?? 'psnr';
 const fmt = (v: number) => (metric === 'psnr' ? `${v.toFixed(2)} dB` : v.toFixed(4));
 const rows = state.history
@@ -49,20 +54,30 @@ const medianSpeed = speeds.sort((a, b) => a - b)[speeds.length >> 1] ?? 0;
 const card = `# Model card: \`${values.id}\`
 
 - Task: ${model.manifest.task}
-- Architecture: residual U-Net (pixel-unshuffle input, widths ${arch.widths.join('/')}, residual blocks ${arch.blocks.join('/')}${arch.noiseMap ? ', noise-level map input (FFDNet-style)' : ''}), ${arch.channels === 3 ? 'RGB' : 'grey'}; ${countParams(arch).toLocaleString('en')} parameters; ${(flopsPerPixel(arch) / 1000).toFixed(1)} GFLOP per megapixel.
-- Weights: \`weights.bin\`, float16, ${(countParams(arch) * 2 / 1e6).toFixed(2)} MB; sha256 \`${model.manifest.sha256}\`.
+- Architecture: ${
+  isCodec
+    ? `mean-scale hyperprior image codec (docs/aez-format.md, "Model-defined content"): analysis and synthesis of four stride-2 stages (pixel (un)shuffle + 3×3 convolution, simplified GDN / inverse GDN), N=${codec.n}, M=${codec.m} latent channels at 1/16 resolution, NZ=${codec.nz} hyper-latent channels at 1/64, per-channel logistic prior on z, Gaussian conditional on y with a float64 hyper-synthesis for bit-exact decoding; ${codec.lambdas.length} quality levels in one model (gain vectors, λ = ${codec.lambdas.join(', ')} for loss = bpp + λ·255²·MSE); ${params.toLocaleString('en')} parameters`
+    : `residual U-Net (pixel-unshuffle input, widths ${arch.widths.join('/')}, residual blocks ${arch.blocks.join('/')}${arch.noiseMap ? ', noise-level map input (FFDNet-style)' : ''}), ${arch.channels === 3 ? 'RGB' : 'grey'}; ${countParams(arch).toLocaleString('en')} parameters; ${(flopsPerPixel(arch) / 1000).toFixed(1)} GFLOP per megapixel`
+}.
+- Weights: \`weights.bin\`, float16, ${((params * 2) / 1e6).toFixed(2)} MB; sha256 \`${model.manifest.sha256}\`.
 - Trained by: \`aez train --task ${values.id} --steps ${cfg.steps} --batch ${cfg.batch} --patch ${cfg.patch} --seed ${cfg.seed}\` (the project's own TypeScript trainer, TensorFlow.js wasm backend with the project's training kernels, data-parallel worker threads), then \`node dist/scripts/ship-model.js --run <run> --id ${values.id}\`.
 - Data: ${values.data}
-- Optimisation: Adam, peak learning rate ${cfg.lr}, 200-step warm-up then cosine decay, gradient-norm clip 1, Charbonnier loss, batch ${cfg.batch} patches of ${cfg.patch}×${cfg.patch}.
+- Optimisation: Adam, peak learning rate ${cfg.lr}, 200-step warm-up then cosine decay, gradient-norm clip 1, ${isCodec ? 'rate–distortion loss (uniform noise for the rate, straight-through rounding into the synthesis), each sample at a random quality level' : 'Charbonnier loss'}, batch ${cfg.batch} patches of ${cfg.patch}×${cfg.patch}.
 - Steps: ${state.step} of ${cfg.steps} planned; wall time ${(state.elapsedMs / 3.6e6).toFixed(2)} h on a 2-core CPU machine; median ${medianSpeed.toFixed(2)} steps/s.
 - Shipped weights: the best validation checkpoint, step ${state.best?.step ?? '?'} (${state.best ? fmt(state.best.metric) : '?'}).
-- Validation during training (${metric === 'psnr' ? 'PSNR on 8 centre crops 192×192 of photos/val at σ=25, 8-bit protocol' : 'RMSE (0..1) on the held-out Kaggle pages, whose two backgrounds never appear in training'}):
+- Validation during training (${
+  metric === 'psnr'
+    ? 'PSNR on 8 centre crops 192×192 of photos/val at σ=25, 8-bit protocol'
+    : metric === 'rd'
+      ? 'rate–distortion cost bpp + λ·255²·MSE with real rounding, averaged over the quality levels, on 6 centre crops 256×256 of photos/val; lower is better'
+      : 'RMSE (0..1) on the held-out Kaggle pages, whose two backgrounds never appear in training'
+}):
 
 | step | minutes | train loss (EMA) | validation | steps/s |
 |---|---|---|---|---|
 ${rows.join('\n')}
 
-Full benchmark figures (all validation images, σ 15/25/50, baselines, speed): \`docs/benchmarks.md\`.
+Full benchmark figures (${isCodec ? 'rate–distortion on all of photos/val against JPEG, WebP and AVIF, BD-rates, speed' : 'all validation images, σ 15/25/50, baselines, speed'}): \`docs/benchmarks.md\`.
 ${values.notes ? `\n${values.notes}\n` : ''}`;
 await writeFile(join(dest, 'MODEL_CARD.md'), card);
 console.log(`installed ${values.id} (step ${state.best?.step}, ${state.best ? fmt(state.best.metric) : ''}) into ${dest}`);
