@@ -50,6 +50,7 @@ const api: AezApi = {
   addFiles,
   startJob: (request) => call(CH.startJob, request),
   codecInfo: () => call(CH.codecInfo),
+  demo: (request) => call(CH.demo, request),
   estimateCompression: (request) => call(CH.estimateCompression, request),
   cancelJob: (jobId) => call(CH.cancelJob, jobId),
   onJobEvent: (cb) => subscribe<JobEvent>(CH.jobEvent, cb),

@@ -26,7 +26,7 @@ export interface Twin {
   stop(): Promise<void>;
 }
 
-export async function startTwin(extraArgs: string[] = []): Promise<Twin> {
+export async function startTwin(extraArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<Twin> {
   const dir = await mkdtemp(join(tmpdir(), 'aez-twin-'));
   const models = join(dir, 'models');
   const outDir = join(dir, 'out');
@@ -36,7 +36,7 @@ export async function startTwin(extraArgs: string[] = []): Promise<Twin> {
   await saveTinyCodec(join(models, 'codec'));
   const runsDir = join(dir, 'runs');
   const child = spawn(process.execPath, [resolve('bin/aez.js'), '--threads', '1', 'serve', '--output-dir', outDir, '--runs-dir', runsDir, ...extraArgs], {
-    env: { ...process.env, AEZ_BACKEND: 'wasm', AEZ_MODELS_DIR: models, AEZ_CONFIG_DIR: join(dir, 'config') },
+    env: { ...process.env, AEZ_BACKEND: 'wasm', AEZ_MODELS_DIR: models, AEZ_CONFIG_DIR: join(dir, 'config'), ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

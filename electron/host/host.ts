@@ -14,6 +14,7 @@ import { addPathsSchema, estimateRequestSchema, fileNameSchema, HostError, jobId
 import { codecInfo, estimateCompression } from './compression.js';
 import type { SettingsStore } from './settings-store.js';
 import { TrainingHost } from './training.js';
+import { ExplorerHost } from './explorer.js';
 import { describeInstalledModels, listInstalledModels, modelsRoot } from '../engine/models/registry.js';
 
 export interface HostOptions {
@@ -26,6 +27,7 @@ export class AezHost {
   /** Emits 'job' with a JobEvent for every denoise job and 'train' with a TrainEvent for training. */
   readonly events = new EventEmitter();
   readonly training: TrainingHost;
+  readonly explorer = new ExplorerHost();
   readonly inputs = new InputRegistry();
   private readonly jobs: JobService;
   private readonly running = new Map<string, JobHandle>();
@@ -141,6 +143,7 @@ export class AezHost {
 
   async close(): Promise<void> {
     this.training.stopAll();
+    this.explorer.dispose();
     await this.jobs.close();
     await this.inputs.dispose();
   }

@@ -11,6 +11,7 @@ import { registerReadPreview } from './read-preview.js';
 import { registerSetSettings } from './set-settings.js';
 import { registerStartJob } from './start-job.js';
 import { registerCodecInfo } from './codec-info.js';
+import { registerDemo } from './demo.js';
 import { registerEstimateCompression } from './estimate-compression.js';
 import { registerChooseFolder } from './choose-folder.js';
 import { registerTrainInfo } from './train-info.js';
@@ -30,6 +31,7 @@ export function registerIpc(ctx: IpcContext): void {
   registerImportBytes(ctx);
   registerStartJob(ctx);
   registerCodecInfo(ctx);
+  registerDemo(ctx);
   registerEstimateCompression(ctx);
   registerCancelJob(ctx);
   registerReadPreview(ctx);

@@ -35,6 +35,7 @@ const METHODS: Record<string, (ctx: RouteContext, arg: unknown) => unknown> = {
   setSettings: (c, a) => c.host.setSettings(a),
   startJob: (c, a) => c.host.startJob(a),
   codecInfo: (c) => c.host.codecInfo(),
+  demo: (c, a) => c.host.explorer.request(a),
   estimateCompression: (c, a) => c.host.estimateCompression(a),
   cancelJob: (c, a) => c.host.cancelJob(a),
   trainInfo: (c) => c.host.training.info(),

@@ -225,6 +225,40 @@ export interface ExportResult {
 
 export type FolderPurpose = 'data' | 'runs' | 'export';
 
+// ---- Explore (the latent-space explorer) ----
+
+export interface DemoModelSummary {
+  name: string;
+  title: string;
+  kind: 'ae' | 'vae';
+  dataset: string;
+  latent: number;
+  classNames: string[];
+  hasEmbeddings: boolean;
+  /** False for a catalogue model not trained yet. */
+  installed: boolean;
+}
+
+export type DemoRequest =
+  | { kind: 'models' }
+  | { kind: 'embeddings'; model: string }
+  | { kind: 'decode'; model: string; points: number[][] }
+  | { kind: 'images'; model: string; indices: number[] }
+  | { kind: 'sample'; model: string; sampler: 'uniform' | 'normal' | 'class'; count: number; seed: number; classIndex?: number }
+  | { kind: 'interpolate'; model: string; a: number; b: number; frames: number }
+  | { kind: 'grid'; model: string; cols: number; rows: number }
+  | { kind: 'denoise'; model: string; index: number; sigma: number; seed: number }
+  | { kind: 'lossVsSize'; dataset: 'fashion-mnist' | 'mnist'; modelKind: 'ae' | 'vae' };
+
+/** `images`: base64 of count·784 bytes, 28×28 grey images one after another. */
+export type DemoResponse =
+  | { kind: 'models'; models: DemoModelSummary[] }
+  | { kind: 'embeddings'; points: number[]; labels: number[]; count: number; dim: number; classNames: string[]; bounds: { min: number[]; max: number[] } }
+  | { kind: 'images'; count: number; images: string }
+  | { kind: 'points'; count: number; points: number[]; images: string }
+  | { kind: 'denoise'; images: string; psnrNoisy: number; psnrRestored: number }
+  | { kind: 'lossVsSize'; rows: { name: string; latent: number; testMse: number; testPsnr: number; testLoss: number; trainLoss: number }[] };
+
 export interface AezApi {
   readonly host: HostKind;
   doctor(): Promise<DoctorReport>;
@@ -237,6 +271,8 @@ export interface AezApi {
   /** Dropped or pasted files: Electron uses their paths, the twin uploads them into its session folder. */
   addFiles(files: File[]): Promise<AddResult>;
   startJob(request: JobRequest): Promise<StartedJob>;
+  /** Explore mode: every question to a demo model (see DemoRequest). */
+  demo<R extends DemoResponse = DemoResponse>(request: DemoRequest): Promise<R>;
   /** The codec model Compress uses (null when none is installed). */
   codecInfo(): Promise<CodecInfo | null>;
   /** Size and quality of compressing `input` with these settings, without writing a file. */

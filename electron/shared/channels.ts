@@ -9,6 +9,7 @@ export const CH = {
   importBytes: 'aez:import-bytes',
   startJob: 'aez:start-job',
   codecInfo: 'aez:codec-info',
+  demo: 'aez:demo',
   estimateCompression: 'aez:estimate-compression',
   cancelJob: 'aez:cancel-job',
   readPreview: 'aez:read-preview',

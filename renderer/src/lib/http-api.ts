@@ -103,6 +103,7 @@ export function createHttpApi(token: string): AezApi {
     addFiles,
     startJob: (request) => call('startJob', request),
     codecInfo: () => call('codecInfo'),
+    demo: (request) => call('demo', request),
     estimateCompression: (request) => call('estimateCompression', request),
     cancelJob: (jobId) => call('cancelJob', jobId),
     onJobEvent,

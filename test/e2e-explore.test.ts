@@ -1,0 +1,63 @@
+// Explore mode end to end in headless Chromium against the browser twin, on the shipped Fashion-MNIST
+// autoencoder (models/demo): the scatter and legend, decoding a clicked point, sampling, interpolation,
+// the denoising demo, the decoded grid, and the VAE switch saying what is not trained yet.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumSkip, openApp, startTwin, type Twin } from './serve-fixture.js';
+
+const ARTIFACTS = resolve('test-artifacts');
+const DEMO = resolve('models/demo');
+const skip = chromiumSkip || (existsSync(join(DEMO, 'fashion-ae')) ? false : 'models/demo/fashion-ae is not in this checkout');
+
+describe('Explore mode in the browser twin', { skip }, () => {
+  let twin: Twin;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  before(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    twin = await startTwin([], { AEZ_DEMO_DIR: DEMO });
+    ({ browser, page } = await openApp(twin.url, { width: 1280, height: 860 }, [], problems));
+  });
+  after(async () => {
+    await browser?.close();
+    await twin?.stop();
+  });
+  after(() => assert.deepEqual(problems, [], 'the page logged no errors'));
+
+  test('scatter with legend; a clicked point decodes; sampling, interpolation and denoising work', async () => {
+    await page.getByRole('button', { name: 'Explore', exact: true }).click();
+    await page.getByTestId('legend').waitFor({ timeout: 30_000 });
+    assert.match(await page.getByTestId('legend').innerText(), /Trouser/);
+    const plane = page.getByRole('application');
+    const box = (await plane.boundingBox())!;
+    await page.mouse.click(box.x + box.width * 0.4, box.y + box.height * 0.5);
+    await page.waitForFunction(() => /z = \(/.test(document.querySelector('[data-testid="cursor"]')?.textContent ?? ''), null, { timeout: 30_000 });
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('button', { name: 'Sample 16' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="samples"] canvas').length === 16, null, { timeout: 30_000 });
+    await page.getByRole('button', { name: 'Random pair' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="interpolation"] canvas').length === 10, null, { timeout: 30_000 });
+    await page.getByTestId('denoise').waitFor({ timeout: 30_000 });
+    assert.match(await page.getByTestId('denoise').innerText(), /noisy .* dB/);
+    assert.match(await page.getByTestId('loss-table').innerText(), /2\s+0\.0\d+/);
+    await page.screenshot({ path: join(ARTIFACTS, 'explore-light.png') });
+    await page.getByLabel('Decoded grid over the plane').check();
+    await page.waitForTimeout(1500);
+    await page.getByLabel('Theme').selectOption('dark');
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    await page.screenshot({ path: join(ARTIFACTS, 'explore-grid-dark.png') });
+  });
+
+  test('the VAE switch names a model that is not trained yet', async () => {
+    await page.getByRole('button', { name: /^VAE/ }).click();
+    await page.getByText(/not trained yet/).first().waitFor();
+    await page.getByRole('button', { name: /^Autoencoder/ }).click();
+    await page.getByTestId('legend').waitFor({ timeout: 30_000 });
+  });
+});
