@@ -5,7 +5,10 @@
 // Results go between the bench-codec markers of docs/benchmarks.md and into docs/codec-rd.svg.
 //
 //   node dist/scripts/bench-codec.js [--model codec|PATH] [--data DIR] [--limit N] [--qualities 1,2,3]
-//        [--backend wasm] [--out docs/benchmarks.md] [--svg docs/codec-rd.svg] [--no-write]
+//        [--backend wasm] [--speed-engines ort,wasm] [--speed-images 8] [--out docs/benchmarks.md]
+//        [--svg docs/codec-rd.svg] [--no-write]
+// The RD curves use the default engine (or --backend); the speed table times encode and decode on each of
+// --speed-engines in the same run (one process, all cores for onnxruntime, one for tfjs-wasm).
 import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -121,6 +124,33 @@ async function main(): Promise<void> {
     }
   }
 
+  // Speed per engine, same images, same quality, measured one engine after the other.
+  const speedRows: string[] = [];
+  const speedImages = files.slice(0, Number(arg('speed-images') ?? 8));
+  for (const engine of (arg('speed-engines') ?? 'ort,wasm').split(',').filter(Boolean)) {
+    let rt;
+    try {
+      rt = await createCodecTransforms(engine);
+    } catch (e) {
+      speedRows.push(`| ${engine} | not available here: ${(e as Error).message.split('\n')[0]} | | | |`);
+      continue;
+    }
+    const enc: number[] = [];
+    const dec: number[] = [];
+    for (const f of speedImages) {
+      const img = toRgb(await readImage(f));
+      const mp = (img.width * img.height) / 1e6;
+      await encodeImageAez(model, img, { rate: { quality: Math.min(4, L) }, transforms: rt }); // warm-up: sessions, kernels
+      const t0 = performance.now();
+      const bytes = (await encodeImageAez(model, img, { rate: { quality: Math.min(4, L) }, transforms: rt })).bytes;
+      enc.push((performance.now() - t0) / 1000 / mp);
+      const t1 = performance.now();
+      await decodeImageAez(model, parseAez(bytes), { transforms: rt });
+      dec.push((performance.now() - t1) / 1000 / mp);
+    }
+    speedRows.push(`| \`${rt.name}\` | ${mean(enc).toFixed(2)} | ${mean(dec).toFixed(2)} | ${(mean(enc) * 0.393).toFixed(2)} | ${(mean(dec) * 0.393).toFixed(2)} |`);
+  }
+
   const oursPts = averaged(ours);
   const anchorPts = Object.fromEntries((Object.keys(anchors) as SharpCodec[]).map((k) => [k, averaged(anchors[k])])) as Record<SharpCodec, ReturnType<typeof averaged>>;
   const bd = (anchor: RdPoint[], test: RdPoint[]) => {
@@ -154,6 +184,13 @@ async function main(): Promise<void> {
     '',
     `**Speed** (AEZ, quality ${Math.min(4, L)}, one process, backend \`${backend.chosen}\`): encode ${mean(speed.encode).toFixed(2)} s per image (${encPerMp.toFixed(2)} s/MP),`,
     `decode ${mean(speed.decode).toFixed(2)} s per image (${decPerMp.toFixed(2)} s/MP); for 768×512 (0.39 MP) that is about ${(encPerMp * 0.393).toFixed(2)} s to encode and ${(decPerMp * 0.393).toFixed(2)} s to decode.`,
+    '',
+    `Speed by engine (quality ${Math.min(4, L)}, mean over the first ${speedImages.length} images, after one warm-up encode per image):`,
+    '',
+    '| engine | encode s/MP | decode s/MP | 768×512 encode s | 768×512 decode s |',
+    '|---|---|---|---|---|',
+    ...speedRows,
+    '',
     `Encode seconds per image of the others at their middle setting: JPEG ${anchorPts.jpeg[Math.floor(anchorPts.jpeg.length / 2)].seconds.toFixed(3)}, WebP ${anchorPts.webp[Math.floor(anchorPts.webp.length / 2)].seconds.toFixed(3)}, AVIF ${anchorPts.avif[Math.floor(anchorPts.avif.length / 2)].seconds.toFixed(3)}.`,
     '',
     `<details><summary>Curves (quality setting, mean bpp, mean PSNR dB, mean encode s per image)</summary>`,
