@@ -1,5 +1,5 @@
-// `aez inpaint` end to end through its Commander command. The command is not registered in cli/main.ts
-// until a trained model ships, so this file doubles as a minimal entry point: run with
+// `aez inpaint` end to end through its Commander command. This file doubles as a minimal entry point (so
+// the tests need no full CLI start-up): run with
 // AEZ_INPAINT_CLI_ENTRY=1 it parses argv like bin/aez.js would (global --backend/--threads, same exit codes).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -93,13 +93,16 @@ async function defineTests(): Promise<void> {
     assert.ok(holesChanged > 0);
   });
 
-  test('Telea needs no model; without a trained model the default says how to get one', async () => {
+  test('Telea needs no model; without a trained model the default falls back to it and says so; --method model says how to get one', async () => {
     const f = await fixtures();
     const out = join(f.outDir, 'a.webp');
     const r = await aez(['inpaint', join(f.inDir, 'a.png'), '--mask', join(f.maskDir, 'a.png'), '-o', out, '--method', 'telea']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((await sharp(out).metadata()).format, 'webp');
-    const missing = await aez(['inpaint', join(f.inDir, 'a.png'), '--mask', join(f.maskDir, 'a.png'), '-o', join(f.outDir, 'b.png')], { AEZ_MODELS_DIR: join(f.dir, 'no-models') });
+    const auto = await aez(['inpaint', join(f.inDir, 'a.png'), '--mask', join(f.maskDir, 'a.png'), '-o', join(f.outDir, 'c.png')], { AEZ_MODELS_DIR: join(f.dir, 'no-models') });
+    assert.equal(auto.code, 0, auto.stderr);
+    assert.match(auto.stderr, /no inpainting model "inpaint" installed; filling with Telea/);
+    const missing = await aez(['inpaint', join(f.inDir, 'a.png'), '--mask', join(f.maskDir, 'a.png'), '-o', join(f.outDir, 'b.png'), '--method', 'model'], { AEZ_MODELS_DIR: join(f.dir, 'no-models') });
     assert.equal(missing.code, 2);
     assert.equal(missing.stderr.trim(), `aez: ${MODEL_MISSING}`);
     assert.equal(MODEL_MISSING, 'inpainting model not installed: train it with `aez train --task inpaint`');

@@ -8,6 +8,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerDenoise } from './commands/denoise.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerInfo } from './commands/info.js';
+import { registerInpaint } from './commands/inpaint.js';
 import { registerServe } from './commands/serve.js';
 import { registerTrain } from './commands/train.js';
 
@@ -37,6 +38,7 @@ registerDemo(program);
 registerDenoise(program);
 registerDoctor(program);
 registerInfo(program);
+registerInpaint(program);
 registerServe(program);
 registerTrain(program);
 

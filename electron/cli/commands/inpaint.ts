@@ -1,6 +1,7 @@
 // aez inpaint <file|dir>... (--mask <file|dir> | --mask-from-alpha) -o <file|dir> [--model inpaint|PATH]
-//             [--method model|telea] [--json]
-// Not registered in cli/main.ts until a trained model ships (see registerInpaint's note there).
+//             [--method auto|model|telea] [--json]
+// --method auto (the default) uses the learned model when one is installed, else Telea's classic method
+// (and says so), so the command is useful before the inpainting model ships.
 // With a mask folder, each image's mask is the file with the image's base name (any image extension);
 // a single mask file is used for every input (e.g. the same punch holes on every scanned page).
 import { readdir, stat } from 'node:fs/promises';
@@ -86,7 +87,7 @@ export function registerInpaint(program: Command): void {
     .option('--mask <file|dir>', 'mask image the size of the image (white = hole); with folders, one mask per image, same base name')
     .option('--mask-from-alpha', 'fill the transparent pixels of each image instead of reading a mask', false)
     .option('-m, --model <name|path>', 'inpaint, or a model folder', 'inpaint')
-    .option('--method <name>', 'model (learned) or telea (classic fast marching, needs no model)', 'model')
+    .option('--method <name>', 'auto (the model when installed, else telea), model (learned) or telea (classic fast marching, needs no model)', 'auto')
     .option('--context <px>', 'context kept around the holes, in pixels', '64')
     .option('-f, --format <ext>', 'output format for folder outputs: png, jpg, webp, tif, avif', 'png')
     .option('--overwrite', 'replace existing output files (never an input)', false)
@@ -95,7 +96,7 @@ export function registerInpaint(program: Command): void {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       if (o.mask === undefined && !o.maskFromAlpha) throw new AezError('BAD_ARGUMENT', 'give --mask <file|dir> or --mask-from-alpha');
       if (o.mask !== undefined && o.maskFromAlpha) throw new AezError('BAD_ARGUMENT', '--mask and --mask-from-alpha exclude each other');
-      if (o.method !== 'model' && o.method !== 'telea') throw new AezError('BAD_ARGUMENT', `--method must be model or telea, got "${o.method}"`);
+      if (o.method !== 'model' && o.method !== 'telea' && o.method !== 'auto') throw new AezError('BAD_ARGUMENT', `--method must be auto, model or telea, got "${o.method}"`);
       const context = Math.round(parseNumber(o.context ?? '64', '--context', 8, 1024));
       const format = o.format.replace(/^\./, '').toLowerCase();
       if (!['png', 'jpg', 'jpeg', 'webp', 'tif', 'tiff', 'avif'].includes(format)) {
@@ -106,7 +107,9 @@ export function registerInpaint(program: Command): void {
 
       let pool: WorkerPool | undefined;
       let method: InpaintMethod;
-      if (o.method === 'telea') {
+      const installed = o.method === 'auto' ? await loadModel(o.model).then(() => true, () => false) : undefined;
+      if (o.method === 'telea' || installed === false) {
+        if (installed === false && !o.json) process.stderr.write(`note: no inpainting model "${o.model}" installed; filling with Telea's classic method (--method telea)\n`);
         method = { kind: 'telea' };
       } else {
         const model = await loadModel(o.model).catch((e) => {
