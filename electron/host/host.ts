@@ -89,6 +89,7 @@ export class AezHost {
     if (!this.inputs.isKnown(req.input)) throw new HostError('BAD_ARGUMENT', `${req.input} was not added to AEZ; add it by dropping or opening it first.`);
     const isAez = req.input.toLowerCase().endsWith('.aez');
     if (req.kind === 'restore' && !isAez) throw new HostError('BAD_ARGUMENT', `${this.inputs.describe(req.input)} is not an .aez file; Restore takes the .aez files AEZ writes.`);
+    if (req.kind === 'inpaint' && !this.inputs.isKnown(req.mask)) throw new HostError('BAD_ARGUMENT', `The mask ${req.mask} was not added to AEZ; paint it or import it first.`);
     if (req.kind !== 'restore' && isAez) throw new HostError('BAD_ARGUMENT', `${this.inputs.describe(req.input)} is an .aez file; restore it first (Restore mode).`);
     if (req.kind === 'denoise') {
       const model = listInstalledModels().find((m) => m.id === req.model);
@@ -109,6 +110,9 @@ export class AezHost {
     } else if (req.kind === 'compress') {
       output = await freeOutputPath(outputDir, name, '', 'aez');
       handle = this.jobs.start({ kind: 'compress', inputs: [req.input], output, ...(req.targetBytes !== null ? { bytes: req.targetBytes } : { quality: req.quality }) });
+    } else if (req.kind === 'inpaint') {
+      output = await freeOutputPath(outputDir, name, 'inpainted', req.format);
+      handle = this.jobs.start({ kind: 'inpaint', inputs: [req.input], output, mask: req.mask, format: req.format });
     } else {
       output = await freeOutputPath(outputDir, name, 'restored', req.format);
       handle = this.jobs.start({ kind: 'decompress', inputs: [req.input], output, format: req.format });

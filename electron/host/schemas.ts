@@ -49,6 +49,7 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
     .strict(),
   z.object({ kind: z.literal('compress'), ...compressFields }).strict(),
   z.object({ kind: z.literal('restore'), input: pathString, format: formatSchema }).strict(),
+  z.object({ kind: z.literal('inpaint'), input: pathString, mask: pathString, format: formatSchema }).strict(),
 ]);
 
 export const estimateRequestSchema = z.object(compressFields).strict();

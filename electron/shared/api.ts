@@ -63,7 +63,15 @@ export interface RestoreRequest {
   format: OutputFormat;
 }
 
-export type JobRequest = DenoiseRequest | CompressRequest | RestoreRequest;
+/** Fill the holes of an image: `mask` is an added file (white = hole) the size of the image. */
+export interface InpaintRequest {
+  kind: 'inpaint';
+  input: string;
+  mask: string;
+  format: OutputFormat;
+}
+
+export type JobRequest = DenoiseRequest | CompressRequest | RestoreRequest | InpaintRequest;
 
 /** What compressing one image at a setting would give, without writing anything. */
 export interface CompressEstimate {

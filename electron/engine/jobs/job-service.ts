@@ -13,6 +13,8 @@ import { compressFile } from '../codec/compress-file.js';
 import { decompressFile } from '../codec/decompress-file.js';
 import type { RateRequest } from '../codec/image-codec.js';
 import { sharedCodecTransforms } from '../codec/codec-transforms.js';
+import { inpaintFile, type MaskSource } from '../inpaint/inpaint-file.js';
+import type { InpaintMethod } from '../inpaint/inpaint.js';
 import { denoiseFile } from '../denoise/denoise-file.js';
 import { isInputImagePath } from '../image/io.js';
 import { loadModel } from '../models/registry.js';
@@ -59,6 +61,24 @@ export const decompressSpecSchema = z
   })
   .strict();
 
+/**
+ * Fill holes: one mask file for every input (white = hole) or each image's transparency. `auto` uses the
+ * learned model when it is installed, else Telea's classic method (the result says which ran).
+ */
+export const inpaintSpecSchema = z
+  .object({
+    kind: z.literal('inpaint'),
+    inputs: z.array(z.string().min(1)).min(1),
+    output: z.string().min(1),
+    mask: z.string().min(1).optional(),
+    maskFromAlpha: z.boolean().default(false),
+    model: z.string().min(1).default('inpaint'),
+    method: z.enum(['auto', 'model', 'telea']).default('auto'),
+    format: z.enum(['png', 'jpg', 'jpeg', 'webp', 'tif', 'tiff', 'avif']).default('png'),
+    overwrite: z.boolean().default(false),
+  })
+  .strict();
+
 const positiveInt = (max: number) => z.number().int().min(1).max(max);
 
 /** Training (see train/setup.ts): a new run, or the run already in `out` resumed (its settings are kept). */
@@ -84,12 +104,13 @@ export const trainSpecSchema = z
   })
   .strict();
 
-export const jobSpecSchema = z.discriminatedUnion('kind', [denoiseSpecSchema, trainSpecSchema, compressSpecSchema, decompressSpecSchema]);
+export const jobSpecSchema = z.discriminatedUnion('kind', [denoiseSpecSchema, trainSpecSchema, compressSpecSchema, decompressSpecSchema, inpaintSpecSchema]);
 export type JobSpec = z.input<typeof jobSpecSchema>;
 export type DenoiseJobSpec = z.input<typeof denoiseSpecSchema>;
 export type TrainJobSpec = z.input<typeof trainSpecSchema>;
 export type CompressJobSpec = z.input<typeof compressSpecSchema>;
 export type DecompressJobSpec = z.input<typeof decompressSpecSchema>;
+export type InpaintJobSpec = z.input<typeof inpaintSpecSchema>;
 
 /** How a training job ended (stopped: cancelled, with a checkpoint to resume from). */
 export interface TrainJobResult {
@@ -141,6 +162,7 @@ export function parseJobSpec(raw: unknown): z.output<typeof jobSpecSchema> {
 
 export class JobService {
   private readonly pool: WorkerPool;
+  private inpaintPool: WorkerPool | undefined;
   private readonly jobs = new Map<string, JobHandle>();
   private nextId = 1;
 
@@ -148,7 +170,7 @@ export class JobService {
     this.pool = new WorkerPool({ threads: opts.threads, backend: opts.backend });
   }
 
-  start(raw: DenoiseJobSpec | CompressJobSpec | DecompressJobSpec): JobHandle<ItemResult[]>;
+  start(raw: DenoiseJobSpec | CompressJobSpec | DecompressJobSpec | InpaintJobSpec): JobHandle<ItemResult[]>;
   start(raw: TrainJobSpec): JobHandle<TrainJobResult>;
   start(raw: JobSpec): JobHandle;
   start(raw: JobSpec): JobHandle {
@@ -194,6 +216,7 @@ export class JobService {
         if (ctl.signal.aborted) return;
         ctl.abort();
         void this.pool.cancel();
+        void this.inpaintPool?.cancel();
       },
     };
     this.jobs.set(id, handle);
@@ -207,6 +230,7 @@ export class JobService {
       const model = await loadModel(spec.model);
       return { items, job: (item, onProgress, signal) => denoiseFile(item.input, item.output, model, this.pool, { sigma: spec.sigma, overwrite: spec.overwrite, signal, onProgress }) };
     }
+    if (spec.kind === 'inpaint') return this.inpaintJob(spec);
     // The codec runs its transforms in this process (one image at a time) on the engine chosen here:
     // onnxruntime when it loads (it uses every core itself), else TensorFlow.js.
     const transforms = await sharedCodecTransforms(this.opts.backend, this.opts.threads);
@@ -220,6 +244,23 @@ export class JobService {
     }
     const items = await planBatch(spec.inputs, spec.output, { accept: (p) => p.toLowerCase().endsWith('.aez'), defaultExt: '.' + spec.format, outputExts: IMAGE_OUTPUT_EXTS });
     return { items, job: (item, onProgress, signal) => decompressFile(item.input, item.output, { transforms, overwrite: spec.overwrite, signal, onProgress }) };
+  }
+
+  private async inpaintJob(spec: z.output<typeof inpaintSpecSchema>): Promise<{ items: BatchItem[]; job: ItemJob }> {
+    if ((spec.mask === undefined) === !spec.maskFromAlpha) throw new AezError('BAD_ARGUMENT', 'give a mask file or maskFromAlpha (one of them)');
+    const items = await planBatch(spec.inputs, spec.output, { accept: isInputImagePath, defaultExt: '.' + spec.format, outputExts: IMAGE_OUTPUT_EXTS });
+    let method: InpaintMethod = { kind: 'telea' };
+    if (spec.method !== 'telea') {
+      const model = await loadModel(spec.model).catch((e: unknown) => {
+        if (spec.method === 'model') throw e;
+        return undefined;
+      });
+      if (model && model.manifest.task !== 'inpaint') throw new AezError('BAD_ARGUMENT', `${spec.model} is a ${model.manifest.task} model, not an inpainting model`);
+      // The inpainter runs on a TensorFlow.js pool of its own (see cli/commands/inpaint.ts).
+      if (model) method = { kind: 'model', model, exec: (this.inpaintPool ??= new WorkerPool({ threads: this.opts.threads, backend: 'wasm' })) };
+    }
+    const mask: MaskSource = spec.mask !== undefined ? { kind: 'file', path: spec.mask } : { kind: 'alpha' };
+    return { items, job: (item, onProgress, signal) => inpaintFile(item.input, item.output, mask, method, { overwrite: spec.overwrite, signal, onProgress }) };
   }
 
   /**
@@ -285,6 +326,7 @@ export class JobService {
     const running = [...this.jobs.values()].map((j) => j.done.catch(() => {}));
     this.cancelAll();
     await this.pool.close();
+    await this.inpaintPool?.close();
     await Promise.all(running);
   }
 }

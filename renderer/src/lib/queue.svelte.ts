@@ -64,10 +64,20 @@ export class Queue {
     void this.pump();
   }
 
+  /** Queue one ready (or finished) item with its own settings (Inpaint: each image has its own mask), and run. */
+  startOne(key: number, request: Omit<JobRequest, 'input'>): void {
+    const i = this.items.find((x) => x.key === key);
+    if (!i || i.state === 'running' || i.state === 'queued') return;
+    Object.assign(i, { state: 'queued', request, progress: 0, error: undefined, jobId: undefined, output: undefined, outputName: undefined });
+    void this.pump();
+  }
+
   retry(key: number, request: Omit<JobRequest, 'input'>): void {
     const i = this.items.find((x) => x.key === key);
     if (!i || (i.state !== 'failed' && i.state !== 'cancelled')) return;
-    Object.assign(i, { state: 'queued', request, progress: 0, error: undefined, jobId: undefined });
+    // An inpainting retry keeps the item's own mask (the page-wide request has none).
+    const own = request.kind === 'inpaint' && !request.mask ? i.request : undefined;
+    Object.assign(i, { state: 'queued', request: own ?? request, progress: 0, error: undefined, jobId: undefined });
     void this.pump();
   }
 
