@@ -69,6 +69,25 @@ describe('Compress and Restore modes in the browser twin', { skip: chromiumSkip 
     await page.getByTestId('after-readout').waitFor({ timeout: 30_000 });
     assert.match(await page.getByTestId('after-readout').innerText(), /256×192 .* bpp .* PSNR/);
     await page.screenshot({ path: join(ARTIFACTS, 'compress-light.png') });
+    // Two fingers moving apart zoom in (pointer events as a touch screen sends them).
+    const before = await page.locator('.pct').innerText();
+    await page.evaluate(() => {
+      const v = document.querySelector('.viewport')!;
+      const r = v.getBoundingClientRect();
+      const cx = r.left + r.width / 2;
+      const cy = r.top + r.height / 2;
+      const ev = (type: string, id: number, x: number) => v.dispatchEvent(new PointerEvent(type, { pointerId: id, pointerType: 'touch', clientX: x, clientY: cy, button: 0, bubbles: true, isPrimary: id === 1 }));
+      ev('pointerdown', 1, cx - 20);
+      ev('pointerdown', 2, cx + 20);
+      for (let d = 20; d <= 80; d += 10) {
+        ev('pointermove', 1, cx - d);
+        ev('pointermove', 2, cx + d);
+      }
+      ev('pointerup', 1, cx - 80);
+      ev('pointerup', 2, cx + 80);
+    });
+    const after = await page.locator('.pct').innerText();
+    assert.ok(parseInt(after) > parseInt(before) * 2, `pinch zoomed from ${before} to ${after}`);
   });
 
   test('restore: the .aez file becomes a PNG of the original size', async () => {

@@ -52,6 +52,7 @@ function describe(d?: Record<string, unknown>): string {
   if (typeof d.bpp === 'number') parts.push(`${d.bpp.toFixed(3)} bpp`);
   if (typeof d.quality === 'number') parts.push(`quality ${d.quality}`);
   if (typeof d.psnr === 'number') parts.push(`PSNR ${d.psnr.toFixed(2)} dB`);
+  if (typeof d.ssim === 'number') parts.push(`SSIM ${d.ssim.toFixed(4)}`);
   if (typeof d.ratio === 'number') parts.push(`${d.ratio}:1`);
   if (typeof d.note === 'string') parts.push(d.note);
   return parts.length ? ', ' + parts.join(', ') : '';

@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { encodeImageAez, type RateRequest } from './image-codec.js';
 import type { CodecModel } from './model/codec-model.js';
 import type { CodecTransforms } from './codec-transforms.js';
-import { imageQuality } from './quality-metrics.js';
+import { imageQuality, ssim } from './quality-metrics.js';
 
 export interface CompressFileOptions {
   rate?: RateRequest;
@@ -25,6 +25,7 @@ export async function compressFile(input: string, output: string, model: CodecMo
   await writeFileAtomic(output, r.bytes, { overwrite: opts.overwrite ?? false });
   opts.onProgress?.(1);
   const q = imageQuality(img, r.reconstruction!);
+  const s = ssim(img, r.reconstruction!);
   const rawBytes = img.width * img.height * img.channels * (img.bitDepth / 8);
   return {
     width: img.width,
@@ -35,6 +36,7 @@ export async function compressFile(input: string, output: string, model: CodecMo
     bpp: Math.round(r.bpp * 10000) / 10000,
     ratio: Math.round((rawBytes / r.bytes.length) * 10) / 10,
     psnr: Math.round(q.psnr * 100) / 100,
+    ...(s !== undefined ? { ssim: Math.round(s * 10000) / 10000 } : {}),
     ...(r.targetMissed ? { targetMissed: true, note: 'the target is below what the lowest quality reaches; wrote the lowest quality' } : {}),
   };
 }
