@@ -73,6 +73,9 @@ export interface InpaintRequest {
 
 export type JobRequest = DenoiseRequest | CompressRequest | RestoreRequest | InpaintRequest;
 
+/** A job request without its input: the settings a queue applies to each of its files. */
+export type JobSettings = JobRequest extends infer R ? (R extends JobRequest ? Omit<R, 'input'> : never) : never;
+
 /** What compressing one image at a setting would give, without writing anything. */
 export interface CompressEstimate {
   bytes: number;

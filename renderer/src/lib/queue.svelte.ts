@@ -1,6 +1,6 @@
 // The batch queue: one engine job per file, run one after another (each job already uses every worker
 // thread), with per-item progress, cancel and retry. Reactive state for the components (Svelte runes).
-import type { AezApi, InputFile, ItemError, JobEvent, JobRequest } from '../../../electron/shared/api.js';
+import type { AezApi, InputFile, ItemError, JobEvent, JobRequest, JobSettings } from '../../../electron/shared/api.js';
 
 export type ItemState = 'ready' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -9,7 +9,7 @@ export interface QueueItem {
   input: InputFile;
   state: ItemState;
   progress: number;
-  request?: Omit<JobRequest, 'input'>;
+  request?: JobSettings;
   jobId?: string;
   output?: string;
   outputName?: string;
@@ -59,20 +59,20 @@ export class Queue {
   }
 
   /** Queue every file not yet processed with these settings, and run. */
-  startAll(request: Omit<JobRequest, 'input'>): void {
+  startAll(request: JobSettings): void {
     for (const i of this.items) if (i.state === 'ready') Object.assign(i, { state: 'queued', request, progress: 0 });
     void this.pump();
   }
 
   /** Queue one ready (or finished) item with its own settings (Inpaint: each image has its own mask), and run. */
-  startOne(key: number, request: Omit<JobRequest, 'input'>): void {
+  startOne(key: number, request: JobSettings): void {
     const i = this.items.find((x) => x.key === key);
     if (!i || i.state === 'running' || i.state === 'queued') return;
     Object.assign(i, { state: 'queued', request, progress: 0, error: undefined, jobId: undefined, output: undefined, outputName: undefined });
     void this.pump();
   }
 
-  retry(key: number, request: Omit<JobRequest, 'input'>): void {
+  retry(key: number, request: JobSettings): void {
     const i = this.items.find((x) => x.key === key);
     if (!i || (i.state !== 'failed' && i.state !== 'cancelled')) return;
     // An inpainting retry keeps the item's own mask (the page-wide request has none).
