@@ -12,6 +12,7 @@ import { freeOutputPath } from './output-path.js';
 import { readPreview } from './preview.js';
 import { addPathsSchema, estimateRequestSchema, fileNameSchema, HostError, jobIdSchema, jobRequestSchema, parseArg, previewPathSchema } from './schemas.js';
 import { codecInfo, estimateCompression } from './compression.js';
+import { CodecWorkerClient } from '../engine/codec/codec-client.js';
 import type { SettingsStore } from './settings-store.js';
 import { TrainingHost } from './training.js';
 import { ExplorerHost } from './explorer.js';
@@ -30,6 +31,8 @@ export class AezHost {
   readonly explorer = new ExplorerHost();
   readonly inputs = new InputRegistry();
   private readonly jobs: JobService;
+  /** The codec's worker thread: compress/restore jobs, size estimates and .aez previews. */
+  private readonly codec: CodecWorkerClient;
   private readonly running = new Map<string, JobHandle>();
   private readonly settings: SettingsStore;
   private readonly backend?: string;
@@ -40,7 +43,8 @@ export class AezHost {
     this.settings = opts.settings;
     this.backend = opts.backend;
     this.threads = opts.threads;
-    this.jobs = new JobService({ threads: opts.threads, backend: opts.backend });
+    this.codec = new CodecWorkerClient({ backend: opts.backend, threads: opts.threads });
+    this.jobs = new JobService({ threads: opts.threads, backend: opts.backend, codec: this.codec });
     this.training = new TrainingHost({ settings: opts.settings, jobs: this.jobs });
     this.training.events.on('train', (e) => this.events.emit('train', e));
   }
@@ -79,7 +83,7 @@ export class AezHost {
   estimateCompression(raw: unknown): Promise<CompressEstimate> {
     const req = parseArg(estimateRequestSchema, raw, 'estimate');
     if (!this.inputs.isKnown(req.input)) throw new HostError('BAD_ARGUMENT', `${req.input} was not added to AEZ; add it by dropping or opening it first.`);
-    return estimateCompression(req, this.backend, this.threads).catch((e: unknown) => {
+    return estimateCompression(this.codec, req).catch((e: unknown) => {
       throw new HostError((e as { code?: string })?.code ?? 'INTERNAL', this.inputs.humanise(errorMessage(e)));
     });
   }
@@ -139,7 +143,7 @@ export class AezHost {
     const path = parseArg(previewPathSchema, raw, 'path');
     if (!this.inputs.isKnown(path)) throw new HostError('BAD_ARGUMENT', `${path} is neither an added input nor an output of this session.`);
     try {
-      return await readPreview(path, this.inputs.describe(path), this.backend);
+      return await readPreview(path, this.inputs.describe(path), this.codec);
     } catch (e) {
       throw new HostError('PREVIEW', this.inputs.humanise(errorMessage(e)));
     }

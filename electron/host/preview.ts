@@ -3,16 +3,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { Preview } from '../shared/api.js';
-import { encodeImage, probeImage } from '../engine/image/io.js';
-import { codecModelForHeader } from '../engine/codec/codec-registry.js';
-import { readAezFile } from '../engine/codec/decompress-file.js';
-import { decodeImageAez } from '../engine/codec/image-codec.js';
-import { sharedCodecTransforms } from '../engine/codec/codec-transforms.js';
+import { probeImage } from '../engine/image/io.js';
+import type { CodecWorkerClient } from '../engine/codec/codec-client.js';
 
 const BROWSER_FORMATS: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif', avif: 'image/avif' };
 
-export async function readPreview(path: string, label: string, backend?: string): Promise<Preview> {
-  if (path.toLowerCase().endsWith('.aez')) return aezPreview(path, label, backend);
+export async function readPreview(path: string, label: string, codec: CodecWorkerClient): Promise<Preview> {
+  if (path.toLowerCase().endsWith('.aez')) return aezPreview(path, label, codec);
   const probe = await probeImage(path);
   const fileSize = (await stat(path)).size;
   const mime = BROWSER_FORMATS[probe.format];
@@ -29,12 +26,10 @@ export async function readPreview(path: string, label: string, backend?: string)
 }
 
 /** An .aez file is shown decoded (as PNG): what Restore would write. */
-async function aezPreview(path: string, label: string, backend?: string): Promise<Preview> {
+async function aezPreview(path: string, label: string, codec: CodecWorkerClient): Promise<Preview> {
   try {
-    const { file, bytes } = await readAezFile(path);
-    const img = await decodeImageAez(await codecModelForHeader(file.header), file, { transforms: await sharedCodecTransforms(backend) });
-    const png = await encodeImage(img, 'png');
-    return { mime: 'image/png', bytes: new Uint8Array(png), width: img.width, height: img.height, fileSize: bytes, format: 'aez' };
+    const r = await codec.run<{ png: Uint8Array; width: number; height: number; fileSize: number }>({ op: 'preview', input: path });
+    return { mime: 'image/png', bytes: r.png, width: r.width, height: r.height, fileSize: r.fileSize, format: 'aez' };
   } catch (e) {
     throw new Error(`Cannot show ${label}: ${e instanceof Error ? e.message : String(e)}`);
   }

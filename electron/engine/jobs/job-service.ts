@@ -8,11 +8,8 @@ import { z } from 'zod';
 import { planBatch } from '../batch/plan.js';
 import { runBatch, type ItemJob, type ItemResult } from '../batch/run-batch.js';
 import type { BatchItem } from '../batch/plan.js';
-import { loadCodecModel } from '../codec/codec-registry.js';
-import { compressFile } from '../codec/compress-file.js';
-import { decompressFile } from '../codec/decompress-file.js';
 import type { RateRequest } from '../codec/image-codec.js';
-import { sharedCodecTransforms } from '../codec/codec-transforms.js';
+import { CodecWorkerClient } from '../codec/codec-client.js';
 import { inpaintFile, type MaskSource } from '../inpaint/inpaint-file.js';
 import type { InpaintMethod } from '../inpaint/inpaint.js';
 import { denoiseFile } from '../denoise/denoise-file.js';
@@ -149,6 +146,8 @@ export interface JobHandle<R = ItemResult[] | TrainJobResult> {
 export interface JobServiceOptions {
   threads?: number;
   backend?: string;
+  /** The codec worker to use (shared with a host's estimates and previews); default: one of its own. */
+  codec?: CodecWorkerClient;
 }
 
 /** Parses a spec from an untrusted caller (IPC, HTTP): a specific message for each bad field. */
@@ -163,11 +162,14 @@ export function parseJobSpec(raw: unknown): z.output<typeof jobSpecSchema> {
 export class JobService {
   private readonly pool: WorkerPool;
   private inpaintPool: WorkerPool | undefined;
+  /** Compress and restore run on the codec's worker thread (codec/codec-worker.ts). */
+  readonly codec: CodecWorkerClient;
   private readonly jobs = new Map<string, JobHandle>();
   private nextId = 1;
 
   constructor(private readonly opts: JobServiceOptions = {}) {
     this.pool = new WorkerPool({ threads: opts.threads, backend: opts.backend });
+    this.codec = opts.codec ?? new CodecWorkerClient({ backend: opts.backend, threads: opts.threads });
   }
 
   start(raw: DenoiseJobSpec | CompressJobSpec | DecompressJobSpec | InpaintJobSpec): JobHandle<ItemResult[]>;
@@ -231,19 +233,24 @@ export class JobService {
       return { items, job: (item, onProgress, signal) => denoiseFile(item.input, item.output, model, this.pool, { sigma: spec.sigma, overwrite: spec.overwrite, signal, onProgress }) };
     }
     if (spec.kind === 'inpaint') return this.inpaintJob(spec);
-    // The codec runs its transforms in this process (one image at a time) on the engine chosen here:
-    // onnxruntime when it loads (it uses every core itself), else TensorFlow.js.
-    const transforms = await sharedCodecTransforms(this.opts.backend, this.opts.threads);
+    // The codec runs on its worker thread, one image at a time, on the engine chosen there: onnxruntime when
+    // it loads (it uses every core itself), else TensorFlow.js.
     if (spec.kind === 'compress') {
       if ([spec.quality, spec.bpp, spec.bytes].filter((v) => v !== undefined).length > 1) throw new AezError('BAD_ARGUMENT', 'give at most one of quality, bpp and size');
       const items = await planBatch(spec.inputs, spec.output, { accept: isInputImagePath, defaultExt: '.aez', outputExts: ['.aez'] });
-      const model = await loadCodecModel(spec.model);
+      await this.codec.run({ op: 'check-model', model: spec.model }); // a missing model fails the job, not each file
       const rate: RateRequest | undefined =
         spec.quality !== undefined ? { quality: spec.quality } : spec.bpp !== undefined ? { bpp: spec.bpp } : spec.bytes !== undefined ? { bytes: spec.bytes } : undefined;
-      return { items, job: (item, onProgress, signal) => compressFile(item.input, item.output, model, { rate, transforms, overwrite: spec.overwrite, signal, onProgress }) };
+      return {
+        items,
+        job: (item, onProgress, signal) => this.codec.run({ op: 'compress', input: item.input, output: item.output, model: spec.model, rate, overwrite: spec.overwrite }, { signal, onProgress }),
+      };
     }
     const items = await planBatch(spec.inputs, spec.output, { accept: (p) => p.toLowerCase().endsWith('.aez'), defaultExt: '.' + spec.format, outputExts: IMAGE_OUTPUT_EXTS });
-    return { items, job: (item, onProgress, signal) => decompressFile(item.input, item.output, { transforms, overwrite: spec.overwrite, signal, onProgress }) };
+    return {
+      items,
+      job: (item, onProgress, signal) => this.codec.run({ op: 'decompress', input: item.input, output: item.output, overwrite: spec.overwrite }, { signal, onProgress }),
+    };
   }
 
   private async inpaintJob(spec: z.output<typeof inpaintSpecSchema>): Promise<{ items: BatchItem[]; job: ItemJob }> {
@@ -327,6 +334,7 @@ export class JobService {
     this.cancelAll();
     await this.pool.close();
     await this.inpaintPool?.close();
+    await this.codec.close();
     await Promise.all(running);
   }
 }
