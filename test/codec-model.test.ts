@@ -215,3 +215,17 @@ test('fuzz: streams damaged behind valid CRCs fail with a CodecError or decode, 
   const two = writeAez({ header: good.header, tiles: [{ z: [...good.tiles[0].z, ...good.tiles[0].z], y: good.tiles[0].y }] });
   await assert.rejects(() => decodeImageAez(model, parseAez(two)), (e) => isCodecError(e, 'AEZ_STRUCTURE'));
 });
+
+test('measured PSNR equals the PSNR of the kept reconstruction; grey images compare their one plane', async () => {
+  await initBackend('wasm');
+  const model = tinyCodec();
+  const { imageQuality } = await import('../electron/engine/codec/quality-metrics.js');
+  for (const channels of [3, 1] as const) {
+    const img = image(80, 60, channels);
+    const kept = await encodeImageAez(model, img, { rate: { quality: 2 }, reconstruct: true });
+    const measured = await encodeImageAez(model, img, { rate: { quality: 2 }, measure: true });
+    assert.equal(measured.reconstruction, undefined);
+    assert.ok(Math.abs(measured.psnr! - imageQuality(img, kept.reconstruction!).psnr) < 1e-9, `${channels} channels: ${measured.psnr} vs ${kept.psnr}`);
+    assert.equal(kept.psnr, measured.psnr);
+  }
+});

@@ -9,7 +9,6 @@ import { sharedCodecTransforms } from './codec-transforms.js';
 import { compressFile } from './compress-file.js';
 import { decompressFile, readAezFile } from './decompress-file.js';
 import { encodeImageAez, decodeImageAez } from './image-codec.js';
-import { imageQuality } from './quality-metrics.js';
 import type { CodecWorkerInit, CodecWorkerReply, CodecWorkerRequest } from './codec-worker-protocol.js';
 
 const port = parentPort!;
@@ -39,8 +38,8 @@ async function handle(req: CodecWorkerRequest): Promise<unknown> {
         lastImage = undefined;
         throw e;
       });
-      const r = await encodeImageAez(model, img, { rate: req.rate, reconstruct: true, transforms: rt });
-      return { bytes: r.bytes.length, bpp: r.bpp, quality: r.quality, psnr: imageQuality(img, r.reconstruction!).psnr, ...(r.targetMissed ? { targetMissed: true } : {}) };
+      const r = await encodeImageAez(model, img, { rate: req.rate, measure: true, transforms: rt });
+      return { bytes: r.bytes.length, bpp: r.bpp, quality: r.quality, psnr: r.psnr!, ...(r.targetMissed ? { targetMissed: true } : {}) };
     }
     case 'preview': {
       const { file, bytes } = await readAezFile(req.input);

@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { encodeImageAez, type RateRequest } from './image-codec.js';
 import type { CodecModel } from './model/codec-model.js';
 import type { CodecTransforms } from './codec-transforms.js';
-import { imageQuality, ssim } from './quality-metrics.js';
+import { ssim, SSIM_MAX_PIXELS } from './quality-metrics.js';
 
 export interface CompressFileOptions {
   rate?: RateRequest;
@@ -20,12 +20,13 @@ export async function compressFile(input: string, output: string, model: CodecMo
   const img = await readImage(input);
   opts.onProgress?.(0.05);
   throwIfCancelled(opts.signal);
-  const r = await encodeImageAez(model, img, { rate: opts.rate, reconstruct: true, signal: opts.signal, transforms: opts.transforms, metadata: { source: basename(input) } });
+  // Small enough: keep the restored image for SSIM too; larger: measure PSNR on the fly (bounded memory).
+  const keep = img.width * img.height <= SSIM_MAX_PIXELS;
+  const r = await encodeImageAez(model, img, { rate: opts.rate, reconstruct: keep, measure: !keep, signal: opts.signal, transforms: opts.transforms, metadata: { source: basename(input) } });
   opts.onProgress?.(0.9);
   await writeFileAtomic(output, r.bytes, { overwrite: opts.overwrite ?? false });
   opts.onProgress?.(1);
-  const q = imageQuality(img, r.reconstruction!);
-  const s = ssim(img, r.reconstruction!);
+  const s = r.reconstruction ? ssim(img, r.reconstruction) : undefined;
   const rawBytes = img.width * img.height * img.channels * (img.bitDepth / 8);
   return {
     width: img.width,
@@ -35,7 +36,7 @@ export async function compressFile(input: string, output: string, model: CodecMo
     bytes: r.bytes.length,
     bpp: Math.round(r.bpp * 10000) / 10000,
     ratio: Math.round((rawBytes / r.bytes.length) * 10) / 10,
-    psnr: Math.round(q.psnr * 100) / 100,
+    psnr: Math.round(r.psnr! * 100) / 100,
     ...(s !== undefined ? { ssim: Math.round(s * 10000) / 10000 } : {}),
     ...(r.targetMissed ? { targetMissed: true, note: 'the target is below what the lowest quality reaches; wrote the lowest quality' } : {}),
   };

@@ -17,7 +17,7 @@ import { decodeAlpha, modelHashFromSha256, tileGrid, tileRect, writeAez, type Ae
 import { CODEC_SIZE_MULTIPLE } from './model/config.js';
 import { gainsFor, maxQualityByte, qualityByte, qualityFromByte, type CodecModel } from './model/codec-model.js';
 import { hyperSynthesisF64 } from './model/hyper-synthesis-f64.js';
-import { analyze, hyperAnalyze, synthesize } from './transforms.js';
+import { analyze, hyperAnalyze, synthesize, type ChunkReader } from './transforms.js';
 import { TfjsCodecTransforms, type CodecTransforms } from './codec-transforms.js';
 import { activeBackend } from '../runtime/backend.js';
 
@@ -30,8 +30,10 @@ export type RateRequest = { quality: number } | { bpp: number } | { bytes: numbe
 export interface EncodeOptions {
   rate?: RateRequest;
   metadata?: Record<string, unknown>;
-  /** Also return the decoded image (what any decoder will restore), e.g. to report PSNR. */
+  /** Also return the decoded image (what any decoder will restore), e.g. to report PSNR and SSIM. */
   reconstruct?: boolean;
+  /** Measure the PSNR of what any decoder will restore without keeping it (bounded memory for big images). */
+  measure?: boolean;
   /** Largest tile side (default MAX_TILE; smaller values exist for tests of the tile grid). */
   maxTile?: number;
   /** Where the transforms run (default: TensorFlow.js on the active backend). */
@@ -53,6 +55,8 @@ export interface EncodeResult {
   /** Set when a size or bpp target could not be reached even at the lowest quality. */
   targetMissed?: boolean;
   reconstruction?: RasterImage;
+  /** PSNR (8-bit, all samples) of the restored image, with `measure` or `reconstruct`. */
+  psnr?: number;
 }
 
 interface TileLatents {
@@ -73,25 +77,46 @@ function padUp(v: number): number {
   return Math.ceil(v / CODEC_SIZE_MULTIPLE) * CODEC_SIZE_MULTIPLE;
 }
 
-/** The tile's RGB pixels, padded to multiples of 64 by repeating the last row and column. */
-function paddedTileRgb(img: RasterImage, rect: TileLatents['rect'], pw: number, ph: number): Float32Array {
-  const out = new Float32Array(pw * ph * 3);
+/**
+ * Reads RGB chunks of a tile padded to multiples of 64 (the last row and column repeated) straight from the
+ * image, so no padded copy of a large image is ever made.
+ */
+function tileReader(img: RasterImage, rect: TileLatents['rect']): ChunkReader {
   const c = img.channels;
-  for (let y = 0; y < ph; y++) {
-    const sy = rect.y + Math.min(y, rect.height - 1);
-    for (let x = 0; x < pw; x++) {
-      const s = (sy * img.width + rect.x + Math.min(x, rect.width - 1)) * c;
-      const d = (y * pw + x) * 3;
-      if (c === 3) {
-        out[d] = img.data[s];
-        out[d + 1] = img.data[s + 1];
-        out[d + 2] = img.data[s + 2];
-      } else {
-        out[d] = out[d + 1] = out[d + 2] = img.data[s];
+  return (x0, y0, w, h) => {
+    const out = new Float32Array(w * h * 3);
+    for (let y = 0; y < h; y++) {
+      const sy = rect.y + Math.min(y0 + y, rect.height - 1);
+      for (let x = 0; x < w; x++) {
+        const s = (sy * img.width + rect.x + Math.min(x0 + x, rect.width - 1)) * c;
+        const d = (y * w + x) * 3;
+        if (c === 3) {
+          out[d] = img.data[s];
+          out[d + 1] = img.data[s + 1];
+          out[d + 2] = img.data[s + 2];
+        } else {
+          out[d] = out[d + 1] = out[d + 2] = img.data[s];
+        }
       }
     }
-  }
-  return out;
+    return out;
+  };
+}
+
+/** Receives each decoded pixel of a tile, in image coordinates, clipped to 0..1. */
+type PixelVisitor = (x: number, y: number, r: number, g: number, b: number) => void;
+
+/** A visitor writing into an output image (grey files: the mean of the three equal-coded planes). */
+function writeInto(out: RasterImage): PixelVisitor {
+  const c = out.channels;
+  return (x, y, r, g, b) => {
+    const d = (y * out.width + x) * c;
+    if (c === 3) {
+      out.data[d] = r;
+      out.data[d + 1] = g;
+      out.data[d + 2] = b;
+    } else out.data[d] = (r + g + b) / 3;
+  };
 }
 
 async function codeTile(rt: CodecTransforms, model: CodecModel, t: TileLatents, q: number): Promise<CodedTile> {
@@ -158,8 +183,7 @@ export async function encodeImageAez(model: CodecModel, img: RasterImage, opts: 
     const rect = tileRect(probe, t);
     const pw = padUp(rect.width);
     const ph = padUp(rect.height);
-    const rgb = paddedTileRgb(img, rect, pw, ph);
-    latents.push({ rect, pw, ph, y: await analyze(rt, model, rgb, pw, ph, opts.signal) });
+    latents.push({ rect, pw, ph, y: await analyze(rt, model, tileReader(img, rect), pw, ph, opts.signal) });
   }
   const alpha = alphaSamples(img);
   const pixels = img.width * img.height;
@@ -208,13 +232,26 @@ export async function encodeImageAez(model: CodecModel, img: RasterImage, opts: 
     bpp: (best.bytes.length * 8) / pixels,
     ...(targetMissed ? { targetMissed } : {}),
   };
-  if (opts.reconstruct) {
-    const out = newOutput(img.width, img.height, img.channels, img.bitDepth, img.alpha);
+  if (opts.reconstruct || opts.measure) {
+    const out = opts.reconstruct ? newOutput(img.width, img.height, img.channels, img.bitDepth, img.alpha) : undefined;
+    const write = out ? writeInto(out) : undefined;
+    // Squared error on 8-bit values, as a saved file would be compared (grey: the mean of the planes).
+    let se = 0;
+    const c = img.channels;
+    const q8 = (v: number) => Math.round(v * 255);
+    const visit: PixelVisitor = (x, y, r, g, b) => {
+      write?.(x, y, r, g, b);
+      const s = (y * img.width + x) * c;
+      if (c === 3) se += (q8(r) - q8(img.data[s])) ** 2 + (q8(g) - q8(img.data[s + 1])) ** 2 + (q8(b) - q8(img.data[s + 2])) ** 2;
+      else se += (q8((r + g + b) / 3) - q8(img.data[s])) ** 2;
+    };
     for (const [i, t] of latents.entries()) {
-      const c = best.coded[i];
-      await synthesizeTile(rt, model, c.ySym, c.mu, best.q, t.rect, t.pw, t.ph, out, opts.signal);
+      const coded = best.coded[i];
+      await synthesizeTile(rt, model, coded.ySym, coded.mu, best.q, t.rect, t.pw, t.ph, visit, opts.signal);
     }
-    result.reconstruction = out;
+    const mse = se / (pixels * c);
+    result.psnr = mse === 0 ? 99 : 10 * Math.log10((255 * 255) / mse);
+    if (out) result.reconstruction = out;
   }
   return result;
 }
@@ -233,14 +270,13 @@ async function synthesizeTile(
   rect: TileLatents['rect'],
   pw: number,
   ph: number,
-  out: RasterImage,
+  visit: PixelVisitor,
   signal?: AbortSignal,
 ): Promise<void> {
   const m = model.cfg.m;
   const igain = gainsFor(model, q, 'igain');
   const yHat = new Float32Array(ySym.length);
   for (let i = 0; i < yHat.length; i++) yHat[i] = (ySym[i] + mu[i]) * igain[i % m];
-  const c = out.channels;
   await synthesize(
     rt,
     model,
@@ -255,18 +291,7 @@ async function synthesizeTile(
           const ix = bx + x;
           if (ix >= rect.width) break;
           const s = (y * bw + x) * 3;
-          const d = ((rect.y + iy) * out.width + rect.x + ix) * c;
-          const r = clip01(rgb[s]);
-          const g = clip01(rgb[s + 1]);
-          const b = clip01(rgb[s + 2]);
-          if (c === 3) {
-            out.data[d] = r;
-            out.data[d + 1] = g;
-            out.data[d + 2] = b;
-          } else {
-            // Grey files are coded as equal planes; the mean is the best grey estimate.
-            out.data[d] = (r + g + b) / 3;
-          }
+          visit(rect.x + ix, rect.y + iy, clip01(rgb[s]), clip01(rgb[s + 1]), clip01(rgb[s + 2]));
         }
       }
     },
@@ -309,7 +334,7 @@ export async function decodeImageAez(model: CodecModel, file: AezFile, opts: { s
     const { mu, indexes } = hyperSynthesisF64(model.cfg, model.hs, zSym, zh, zw);
     const ySym = decodeGaussian(tile.y[0], indexes);
     if (ySym.length !== (ph / 16) * (pw / 16) * m) throw new CodecError('AEZ_STREAM', `tile ${t}: latent count mismatch`);
-    await synthesizeTile(rt, model, ySym, mu, h.quality, rect, pw, ph, out, signal);
+    await synthesizeTile(rt, model, ySym, mu, h.quality, rect, pw, ph, writeInto(out), signal);
   }
   return out;
 }

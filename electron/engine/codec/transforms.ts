@@ -13,6 +13,9 @@ const ANALYSIS_CONTEXT = 64;
 const SYNTHESIS_CORE = 64;
 const SYNTHESIS_CONTEXT = 4;
 
+/** Fills an RGB chunk [x0, x0+w) × [y0, y0+h) of the (padded) tile: HWC floats 0..1. */
+export type ChunkReader = (x0: number, y0: number, w: number, h: number) => Float32Array;
+
 interface Span {
   /** Extended range [a, b) including context, and core [c0, c1) inside it. */
   a: number;
@@ -31,10 +34,10 @@ function spans(size: number, core: number, context: number): Span[] {
 }
 
 /**
- * y = g_a(x) for an RGB image (HWC floats 0..1) whose width and height are multiples of 64.
+ * y = g_a(x) for an RGB image of width × height (multiples of 64) read chunk by chunk through `read`.
  * Returns y as HWC float32 [H/16, W/16, M] (before the quality gain).
  */
-export async function analyze(rt: CodecTransforms, model: CodecModel, rgb: Float32Array, width: number, height: number, signal?: AbortSignal): Promise<Float32Array> {
+export async function analyze(rt: CodecTransforms, model: CodecModel, read: ChunkReader, width: number, height: number, signal?: AbortSignal): Promise<Float32Array> {
   const m = model.cfg.m;
   const lw = width / 16;
   const y = new Float32Array((height / 16) * lw * m);
@@ -43,9 +46,7 @@ export async function analyze(rt: CodecTransforms, model: CodecModel, rgb: Float
       throwIfCancelled(signal);
       const cw = sx.b - sx.a;
       const ch = sy.b - sy.a;
-      const chunk = new Float32Array(cw * ch * 3);
-      for (let r = 0; r < ch; r++) chunk.set(rgb.subarray(((sy.a + r) * width + sx.a) * 3, ((sy.a + r) * width + sx.b) * 3), r * cw * 3);
-      const data = await rt.run(model, 'analysis', chunk, [1, ch, cw, 3]);
+      const data = await rt.run(model, 'analysis', read(sx.a, sy.a, cw, ch), [1, ch, cw, 3]);
       const ow = cw / 16;
       for (let ly = sy.c0 / 16; ly < sy.c1 / 16; ly++) {
         const src = ((ly - sy.a / 16) * ow + (sx.c0 - sx.a) / 16) * m;
