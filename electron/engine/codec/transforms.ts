@@ -7,7 +7,7 @@ import type { CodecTransforms } from './codec-transforms.js';
 import type { CodecModel } from './model/codec-model.js';
 
 /** Analysis chunk core and context, in pixels (multiples of 64). */
-const ANALYSIS_CORE = 1024;
+const ANALYSIS_CORE = 768;
 const ANALYSIS_CONTEXT = 64;
 /** Synthesis chunk core and context, in latents (1 latent = 16 pixels). */
 const SYNTHESIS_CORE = 64;

@@ -170,7 +170,9 @@ export class OrtEngine implements InferenceEngine {
   async runGraph(key: string, build: () => Uint8Array, input: { name: string; data: Float32Array; dims: number[] }, output: string): Promise<{ data: Float32Array; dims: number[] }> {
     let s = this.sessions.get(key);
     if (!s) {
-      s = this.ort.InferenceSession.create(build(), sessionOptions(this.provider, this.threads));
+      // Inputs change size from call to call (chunks, tiles, latents): no memory pattern to reuse, and an
+      // arena would keep the largest call's buffers for good (hundreds of MB on big images).
+      s = this.ort.InferenceSession.create(build(), { ...sessionOptions(this.provider, this.threads), enableCpuMemArena: false, enableMemPattern: false });
       s.catch(() => this.sessions.delete(key));
       this.sessions.set(key, s);
     }
