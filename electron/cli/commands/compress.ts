@@ -1,6 +1,7 @@
 // aez compress <file|dir>... -o <file|dir> [--quality N | --bpp X | --size S] [--model NAME] [--json]
 import type { Command } from 'commander';
 import { JobService } from '../../engine/jobs/job-service.js';
+import { DEFAULT_CODEC_MODEL } from '../../engine/codec/codec-registry.js';
 import { AezError } from '../../engine/util/errors.js';
 import { followBatchJob } from '../run-batch-job.js';
 import { parseNumber, type GlobalOptions } from '../shared.js';
@@ -15,7 +16,7 @@ export function registerCompress(program: Command): void {
     .option('-q, --quality <n>', 'quality 1 (smallest) … 6 (best); fractions allowed; default 4')
     .option('--bpp <x>', 'target bits per pixel: the best quality that fits')
     .option('--size <s>', 'target file size, e.g. 50KB, 1.5MB, 20000 (bytes): the best quality that fits')
-    .option('-m, --model <name|path>', 'codec model', 'codec')
+    .option('-m, --model <name|path>', 'codec model', DEFAULT_CODEC_MODEL)
     .option('--overwrite', 'replace existing output files (never an input)', false)
     .option('--json', 'print one JSON result per file', false)
     .action(async (inputs: string[], o: { output: string; quality?: string; bpp?: string; size?: string; model: string; overwrite: boolean; json: boolean }, cmd: Command) => {

@@ -10,6 +10,7 @@ import { runBatch, type ItemJob, type ItemResult } from '../batch/run-batch.js';
 import type { BatchItem } from '../batch/plan.js';
 import type { RateRequest } from '../codec/image-codec.js';
 import { CodecWorkerClient } from '../codec/codec-client.js';
+import { DEFAULT_CODEC_MODEL } from '../codec/codec-registry.js';
 import { inpaintFile, type MaskSource } from '../inpaint/inpaint-file.js';
 import type { InpaintMethod } from '../inpaint/inpaint.js';
 import { denoiseFile } from '../denoise/denoise-file.js';
@@ -39,7 +40,7 @@ export const compressSpecSchema = z
     kind: z.literal('compress'),
     inputs: z.array(z.string().min(1)).min(1),
     output: z.string().min(1),
-    model: z.string().min(1).default('codec'),
+    model: z.string().min(1).default(DEFAULT_CODEC_MODEL),
     quality: z.number().min(1).max(64).optional(),
     bpp: z.number().positive().max(64).optional(),
     bytes: z.number().int().positive().max(2 ** 40).optional(),
