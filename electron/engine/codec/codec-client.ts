@@ -11,6 +11,8 @@ type Request = CodecWorkerRequest extends infer R ? (R extends CodecWorkerReques
 export class CodecWorkerClient {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
+  /** Workers this client terminated on purpose: their exit means "cancelled", any other exit is a crash. */
+  private readonly terminated = new WeakSet<Worker>();
   private nextId = 1;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -27,9 +29,13 @@ export class CodecWorkerClient {
       else p.reject(new AezError(m.code as AezErrorCode, m.message));
     });
     w.on('error', (e) => this.failAll(e));
-    w.on('exit', () => {
+    w.on('exit', (code) => {
       if (this.worker === w) this.worker = undefined;
-      this.failAll(new AezError('CANCELLED', 'cancelled'));
+      this.failAll(
+        this.terminated.has(w)
+          ? new AezError('CANCELLED', 'cancelled')
+          : new Error(`the codec worker stopped unexpectedly (exit code ${code}); the next request starts a new one`),
+      );
     });
     return w;
   }
@@ -54,6 +60,7 @@ export class CodecWorkerClient {
     return new Promise<T>((resolve, reject) => {
       const onAbort = () => {
         this.worker = undefined;
+        this.terminated.add(worker);
         void worker.terminate();
       };
       opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -70,6 +77,8 @@ export class CodecWorkerClient {
   async close(): Promise<void> {
     const w = this.worker;
     this.worker = undefined;
-    await w?.terminate();
+    if (!w) return;
+    this.terminated.add(w);
+    await w.terminate();
   }
 }
