@@ -91,6 +91,16 @@ async function defineTests(): Promise<void> {
       }
     }
     assert.ok(holesChanged > 0);
+
+    // The same model on onnxruntime (the engine users get by default) fills the holes the same way.
+    const ortDir = join(f.dir, 'out-ort');
+    await mkdir(ortDir);
+    const o = await aez(['inpaint', join(f.inDir, 'a.png'), '--mask', join(f.maskDir, 'a.png'), '-o', join(ortDir, 'a.png'), '--model', f.model], { AEZ_BACKEND: 'ort' });
+    assert.equal(o.code, 0, o.stderr);
+    const viaOrt = await raw(join(ortDir, 'a.png'));
+    let maxDiff = 0;
+    for (let i = 0; i < out.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(viaOrt.data[i] - out.data[i]));
+    assert.ok(maxDiff <= 1, `onnxruntime and tfjs-wasm fills differ by ${maxDiff} levels`);
   });
 
   test('Telea needs no model; without a trained model the default falls back to it and says so; --method model says how to get one', async () => {

@@ -15,7 +15,6 @@ import type { InpaintMethod } from '../../engine/inpaint/inpaint.js';
 import { IMAGE_OUTPUT_EXTS } from '../../engine/jobs/job-service.js';
 import { WorkerPool } from '../../engine/jobs/worker-pool.js';
 import { loadModel } from '../../engine/models/registry.js';
-import { isTfjsBackendName } from '../../engine/runtime/backend.js';
 import { AezError } from '../../engine/util/errors.js';
 import { terminalReporter } from '../reporter.js';
 import { interruptSignal, parseNumber, type GlobalOptions } from '../shared.js';
@@ -70,14 +69,6 @@ export async function pairMasks(items: BatchItem[], mask: string): Promise<Map<s
   return pairs;
 }
 
-/** The inpainting model runs on TensorFlow.js backends for now: the ONNX export has no mask input yet. */
-function tfjsBackend(asked: string | undefined): string {
-  const want = asked ?? process.env.AEZ_BACKEND;
-  if (!want) return 'wasm';
-  if (!isTfjsBackendName(want)) throw new AezError('BAD_ARGUMENT', `inpainting runs on TensorFlow.js backends only for now; --backend ${want} is not one`);
-  return want;
-}
-
 export function registerInpaint(program: Command): void {
   program
     .command('inpaint')
@@ -117,7 +108,7 @@ export function registerInpaint(program: Command): void {
           throw e;
         });
         if (model.manifest.task !== 'inpaint') throw new AezError('BAD_ARGUMENT', `${o.model} is a ${model.manifest.task} model, not an inpainting model`);
-        pool = new WorkerPool({ threads: g.threads, backend: tfjsBackend(g.backend) });
+        pool = new WorkerPool({ threads: g.threads, backend: g.backend });
         method = { kind: 'model', model, exec: pool };
       }
       const ctl = new AbortController();

@@ -162,7 +162,6 @@ export function parseJobSpec(raw: unknown): z.output<typeof jobSpecSchema> {
 
 export class JobService {
   private readonly pool: WorkerPool;
-  private inpaintPool: WorkerPool | undefined;
   /** Compress and restore run on the codec's worker thread (codec/codec-worker.ts). */
   readonly codec: CodecWorkerClient;
   private readonly jobs = new Map<string, JobHandle>();
@@ -219,7 +218,6 @@ export class JobService {
         if (ctl.signal.aborted) return;
         ctl.abort();
         void this.pool.cancel();
-        void this.inpaintPool?.cancel();
       },
     };
     this.jobs.set(id, handle);
@@ -264,8 +262,7 @@ export class JobService {
         return undefined;
       });
       if (model && model.manifest.task !== 'inpaint') throw new AezError('BAD_ARGUMENT', `${spec.model} is a ${model.manifest.task} model, not an inpainting model`);
-      // The inpainter runs on a TensorFlow.js pool of its own (see cli/commands/inpaint.ts).
-      if (model) method = { kind: 'model', model, exec: (this.inpaintPool ??= new WorkerPool({ threads: this.opts.threads, backend: 'wasm' })) };
+      if (model) method = { kind: 'model', model, exec: this.pool };
     }
     const mask: MaskSource = spec.mask !== undefined ? { kind: 'file', path: spec.mask } : { kind: 'alpha' };
     return { items, job: (item, onProgress, signal) => inpaintFile(item.input, item.output, mask, method, { overwrite: spec.overwrite, signal, onProgress }) };
@@ -334,7 +331,6 @@ export class JobService {
     const running = [...this.jobs.values()].map((j) => j.done.catch(() => {}));
     this.cancelAll();
     await this.pool.close();
-    await this.inpaintPool?.close();
     await this.codec.close();
     await Promise.all(running);
   }
