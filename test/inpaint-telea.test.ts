@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { teleaInpaint, teleaInpaint8 } from '../electron/engine/inpaint/telea.js';
 import { benchmarkMask } from '../electron/engine/inpaint/masks.js';
+import type { RasterImage } from '../electron/engine/image/io.js';
 
 function gradient(w: number, h: number, c: 1 | 3): Float32Array {
   const out = new Float32Array(w * h * c);
@@ -93,4 +94,28 @@ test('8-bit core: empty mask is a no-op; radius is clamped like OpenCV', () => {
   img2[12] = 0;
   teleaInpaint8(img2, 5, 5, 1, m, 0); // radius 0 → 1
   assert.ok(Math.abs(img2[12] - 100) <= 1, String(img2[12]));
+});
+
+test('Telea on a pool worker (the app keeps it off the host thread) gives the same pixels as in-thread', async () => {
+  const { WorkerPool } = await import('../electron/engine/jobs/worker-pool.js');
+  const { inpaintImage } = await import('../electron/engine/inpaint/inpaint.js');
+  const w = 96;
+  const h = 80;
+  const img = gradient(w, h, 3);
+  for (let i = 0; i < img.length; i += 7) img[i] = (i % 255) / 255; // texture, so the fill is not trivial
+  const mask = benchmarkMask(3, w, h).data;
+  const pool = new WorkerPool({ threads: 2, backend: 'cpu' });
+  try {
+    const raster: RasterImage = { width: w, height: h, channels: 3, data: img, bitDepth: 8, format: 'png' };
+    const here = await inpaintImage(raster, mask, { kind: 'telea' });
+    const there = await inpaintImage(raster, mask, { kind: 'telea' }, {
+      telea: (d, ww, hh, c, m, r) => pool.telea(d, ww, hh, c, m, r),
+    });
+    assert.ok(here.holes > 0);
+    assert.deepEqual(Array.from(there.image.data), Array.from(here.image.data));
+    // The caller's mask survives (the pool gets its own copy to hand over).
+    assert.equal(mask.length, w * h);
+  } finally {
+    await pool.close();
+  }
 });

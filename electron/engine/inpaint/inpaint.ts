@@ -28,9 +28,15 @@ export interface InpaintOptions {
   tileMargin?: number;
   /** Telea neighbourhood radius (default 3). */
   radius?: number;
+  /** Runs Telea's fill (the method, or the model's pre-fill) somewhere else, e.g. on a worker thread. */
+  telea?: TeleaRunner;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
 }
+
+export type TeleaRunner = (data: Float32Array, width: number, height: number, channels: 1 | 3, mask: Uint8Array, radius?: number) => Promise<Float32Array>;
+
+const teleaHere: TeleaRunner = async (data, width, height, channels, mask, radius) => teleaInpaint(data, width, height, channels, mask, { radius });
 
 export interface InpaintResult {
   image: RasterImage;
@@ -187,8 +193,9 @@ function toModelChannels(data: Float32Array, pixels: number, from: 1 | 3, to: 1 
 
 /** Fills the holes of one region (crop of the image, model channels); returns the filled crop. */
 async function fillRegion(crop: Float32Array, channels: 1 | 3, cmask: Uint8Array, w: number, h: number, method: InpaintMethod, opts: InpaintOptions, onTile: () => void): Promise<Float32Array> {
+  const telea = opts.telea ?? teleaHere;
   if (method.kind === 'telea') {
-    const out = teleaInpaint(crop, w, h, channels, cmask, { radius: opts.radius });
+    const out = await telea(crop, w, h, channels, cmask.slice(), opts.radius);
     onTile();
     return out;
   }
@@ -197,7 +204,7 @@ async function fillRegion(crop: Float32Array, channels: 1 | 3, cmask: Uint8Array
   const c = cfg.channels;
   const inC = inputChannels(cfg);
   const prefill = model.manifest.inputs?.prefill ?? 'zero';
-  const base = prefill === 'telea' ? teleaInpaint(crop, w, h, c, cmask, { radius: opts.radius }) : crop;
+  const base = prefill === 'telea' ? await telea(crop, w, h, c, cmask.slice(), opts.radius) : crop;
   const planes = new Float32Array(w * h * inC);
   for (let p = 0; p < w * h; p++) {
     const hole = cmask[p] ? 1 : 0;

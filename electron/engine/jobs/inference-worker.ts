@@ -1,10 +1,11 @@
 // Worker thread: owns one inference engine (onnxruntime or TensorFlow.js, chosen by inference/select.ts)
-// and runs tiles it is sent.
+// and runs tiles it is sent; Telea fills need no engine and run even where none loaded.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createInferenceEngine } from '../inference/select.js';
 import { loadModelDir, type LoadedModel } from '../models/model-file.js';
 import { errorCode, errorMessage } from '../util/errors.js';
-import type { RunTileRequest, WorkerInit, WorkerReply } from './protocol.js';
+import { teleaInpaint } from '../inpaint/telea.js';
+import type { WorkerInit, WorkerReply, WorkerRequest } from './protocol.js';
 
 const port = parentPort!;
 /** intraOpThreads: onnxruntime threads for this worker (the pool gives each one, see worker-pool.ts). */
@@ -21,8 +22,13 @@ enginePromise.then(
   (err) => post({ type: 'error', id: -1, code: errorCode(err), message: errorMessage(err) }),
 );
 
-port.on('message', async (req: RunTileRequest) => {
+port.on('message', async (req: WorkerRequest) => {
   try {
+    if (req.type === 'telea') {
+      const output = teleaInpaint(req.input, req.width, req.height, req.channels, req.mask, { radius: req.radius });
+      post({ type: 'result', id: req.id, output }, [output.buffer as ArrayBuffer]);
+      return;
+    }
     const engine = await enginePromise;
     let model = models.get(req.modelDir);
     if (!model) {

@@ -12,7 +12,7 @@ import type { RateRequest } from '../codec/image-codec.js';
 import { CodecWorkerClient } from '../codec/codec-client.js';
 import { DEFAULT_CODEC_MODEL } from '../codec/codec-registry.js';
 import { inpaintFile, type MaskSource } from '../inpaint/inpaint-file.js';
-import type { InpaintMethod } from '../inpaint/inpaint.js';
+import type { InpaintMethod, TeleaRunner } from '../inpaint/inpaint.js';
 import { denoiseFile } from '../denoise/denoise-file.js';
 import { isInputImagePath } from '../image/io.js';
 import { loadModel } from '../models/registry.js';
@@ -265,7 +265,9 @@ export class JobService {
       if (model) method = { kind: 'model', model, exec: this.pool };
     }
     const mask: MaskSource = spec.mask !== undefined ? { kind: 'file', path: spec.mask } : { kind: 'alpha' };
-    return { items, job: (item, onProgress, signal) => inpaintFile(item.input, item.output, mask, method, { overwrite: spec.overwrite, signal, onProgress }) };
+    // Telea (the method, or the model's pre-fill) runs on a pool worker: the host's thread stays free.
+    const telea: TeleaRunner = (data, w, h, c, m, radius) => this.pool.telea(data, w, h, c, m, radius);
+    return { items, job: (item, onProgress, signal) => inpaintFile(item.input, item.output, mask, method, { overwrite: spec.overwrite, signal, onProgress, telea }) };
   }
 
   /**

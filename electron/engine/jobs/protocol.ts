@@ -8,6 +8,20 @@ export interface RunTileRequest {
   sigma?: number;
 }
 
+/** Telea's classic fill of one region (no engine needed): the app keeps it off the host's thread. */
+export interface TeleaRequest {
+  type: 'telea';
+  id: number;
+  input: Float32Array;
+  mask: Uint8Array;
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  radius?: number;
+}
+
+export type WorkerRequest = RunTileRequest | TeleaRequest;
+
 export type WorkerReply =
   | { type: 'ready'; backend: string }
   | { type: 'result'; id: number; output: Float32Array }

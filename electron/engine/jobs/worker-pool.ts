@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { TileExecutor } from '../denoise/denoise.js';
 import type { LoadedModel } from '../models/model-file.js';
 import { AezError } from '../util/errors.js';
-import type { RunTileRequest, WorkerReply } from './protocol.js';
+import type { WorkerReply, WorkerRequest } from './protocol.js';
 
 interface Slot {
   worker: Worker;
@@ -101,18 +101,31 @@ export class WorkerPool implements TileExecutor {
   }
 
   async runTile(model: LoadedModel, input: Float32Array, width: number, height: number, channels: number, sigma?: number): Promise<Float32Array> {
+    return this.dispatch({ type: 'run', id: 0, modelDir: model.dir, input, shape: [1, height, width, channels], sigma }, true);
+  }
+
+  /** Telea's fill of one region on a worker (see inpaint/telea.ts); `input` and `mask` are handed over. */
+  async telea(input: Float32Array, width: number, height: number, channels: 1 | 3, mask: Uint8Array, radius?: number): Promise<Float32Array> {
+    const own = mask.byteOffset === 0 && mask.byteLength === mask.buffer.byteLength ? mask : mask.slice();
+    return this.dispatch({ type: 'telea', id: 0, input, mask: own, width, height, channels, radius }, false);
+  }
+
+  /** Sends one request to an idle worker; `needsEngine`: wait until its inference engine has loaded. */
+  private async dispatch(req: WorkerRequest, needsEngine: boolean): Promise<Float32Array> {
     const slot = await this.acquire();
-    try {
-      await slot.ready;
-    } catch (e) {
-      this.release(slot);
-      throw e;
+    if (needsEngine) {
+      try {
+        await slot.ready;
+      } catch (e) {
+        this.release(slot);
+        throw e;
+      }
     }
     const id = this.nextId++;
-    const req: RunTileRequest = { type: 'run', id, modelDir: model.dir, input, shape: [1, height, width, channels], sigma };
+    const transfer = [req.input.buffer as ArrayBuffer, ...(req.type === 'telea' ? [req.mask.buffer as ArrayBuffer] : [])];
     return new Promise<Float32Array>((resolve, reject) => {
       slot.pending = { id, resolve, reject };
-      slot.worker.postMessage(req, [input.buffer as ArrayBuffer]);
+      slot.worker.postMessage({ ...req, id }, transfer);
     });
   }
 
