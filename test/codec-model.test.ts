@@ -118,15 +118,23 @@ test('grey, alpha and 16-bit images keep their shape; alpha is lossless', async 
   assert.deepEqual(out.alpha, alpha.map((a) => Math.round(a * 65535) / 65535));
 });
 
-test('images larger than a tile are coded as a tile grid and decode whole', async () => {
+test('images larger than a tile are coded as a tile grid and decode whole, with progress per chunk', async () => {
   await initBackend('wasm');
   const model = tinyCodec();
   const img = image(150, 100, 3);
-  const r = await encodeImageAez(model, img, { rate: { quality: 2 }, reconstruct: true, maxTile: 64 });
+  const encoding: number[] = [];
+  const r = await encodeImageAez(model, img, { rate: { quality: 2 }, reconstruct: true, maxTile: 64, onProgress: (f) => encoding.push(f) });
   const file = parseAez(r.bytes);
   assert.deepEqual([tileGrid(file.header).cols, tileGrid(file.header).rows], [3, 2]);
-  const out = await decodeImageAez(model, file);
+  const decoding: number[] = [];
+  const out = await decodeImageAez(model, file, { onProgress: (f) => decoding.push(f) });
   assert.deepEqual(out.data, r.reconstruction!.data);
+  // Six tiles: six analysis and six synthesis chunks while encoding, six while decoding; never backwards.
+  for (const [name, p, least] of [['encode', encoding, 13], ['decode', decoding, 6]] as const) {
+    assert.ok(p.length >= least, `${name}: ${p.length} progress reports`);
+    assert.ok(p.every((f, i) => f > 0 && (i === 0 || f >= p[i - 1])), `${name} progress: ${p.join(' ')}`);
+    assert.ok(Math.abs(p.at(-1)! - 1) < 1e-9, `${name} ends at ${p.at(-1)}`);
+  }
 });
 
 test('a higher quality spends more bits; size and bpp targets pick the best quality that fits', async () => {

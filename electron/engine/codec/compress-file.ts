@@ -22,8 +22,15 @@ export async function compressFile(input: string, output: string, model: CodecMo
   throwIfCancelled(opts.signal);
   // Small enough: keep the restored image for SSIM too; larger: measure PSNR on the fly (bounded memory).
   const keep = img.width * img.height <= SSIM_MAX_PIXELS;
-  const r = await encodeImageAez(model, img, { rate: opts.rate, reconstruct: keep, measure: !keep, signal: opts.signal, transforms: opts.transforms, metadata: { source: basename(input) } });
-  opts.onProgress?.(0.9);
+  const r = await encodeImageAez(model, img, {
+    rate: opts.rate,
+    reconstruct: keep,
+    measure: !keep,
+    signal: opts.signal,
+    transforms: opts.transforms,
+    metadata: { source: basename(input) },
+    onProgress: (f) => opts.onProgress?.(0.05 + 0.9 * f),
+  });
   await writeFileAtomic(output, r.bytes, { overwrite: opts.overwrite ?? false });
   opts.onProgress?.(1);
   const s = r.reconstruction ? ssim(img, r.reconstruction) : undefined;

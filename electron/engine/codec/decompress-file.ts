@@ -36,9 +36,8 @@ export interface DecompressFileOptions {
 export async function decompressFile(input: string, output: string, opts: DecompressFileOptions = {}) {
   const { file, bytes } = await readAezFile(input);
   const model = await codecModelForHeader(file.header);
-  opts.onProgress?.(0.1);
-  const img = await decodeImageAez(model, file, { signal: opts.signal, transforms: opts.transforms });
-  opts.onProgress?.(0.9);
+  opts.onProgress?.(0.05);
+  const img = await decodeImageAez(model, file, { signal: opts.signal, transforms: opts.transforms, onProgress: (f) => opts.onProgress?.(0.05 + 0.9 * f) });
   await writeImage(output, img, { bitDepth: img.bitDepth, overwrite: opts.overwrite ?? false });
   opts.onProgress?.(1);
   return { width: img.width, height: img.height, channels: img.channels, model: model.id, bytes, bpp: Math.round(((8 * bytes) / (img.width * img.height)) * 10000) / 10000 };

@@ -39,6 +39,8 @@ export interface EncodeOptions {
   /** Where the transforms run (default: TensorFlow.js on the active backend). */
   transforms?: CodecTransforms;
   signal?: AbortSignal;
+  /** Fraction done, 0..1, as the networks finish chunks (the entropy coding is quick by comparison). */
+  onProgress?: (fraction: number) => void;
 }
 
 /** TensorFlow.js on whatever backend is active (initBackend first). */
@@ -178,12 +180,18 @@ export async function encodeImageAez(model: CodecModel, img: RasterImage, opts: 
   if (!(Number.isInteger(maxTile) && maxTile >= 64 && maxTile <= MAX_TILE)) throw new CodecError('AEZ_ARGUMENT', `tile size must be 64 … ${MAX_TILE}`);
   const probe = headerFor(model, img, 1, rate, maxTile);
   const grid = tileGrid(probe);
+  const rects = Array.from({ length: grid.count }, (_, t) => tileRect(probe, t));
+  // Progress: the analysis, then the coding, then (when asked for) the synthesis, by padded pixels.
+  const padded = rects.reduce((sum, r) => sum + padUp(r.width) * padUp(r.height), 0);
+  const synthesisShare = opts.reconstruct || opts.measure ? 0.35 : 0;
+  const analysisShare = 0.9 - synthesisShare;
+  let analysed = 0;
   const latents: TileLatents[] = [];
-  for (let t = 0; t < grid.count; t++) {
-    const rect = tileRect(probe, t);
+  for (const rect of rects) {
     const pw = padUp(rect.width);
     const ph = padUp(rect.height);
-    latents.push({ rect, pw, ph, y: await analyze(rt, model, tileReader(img, rect), pw, ph, opts.signal) });
+    const y = await analyze(rt, model, tileReader(img, rect), pw, ph, opts.signal, (px) => opts.onProgress?.((analysisShare * (analysed += px)) / padded));
+    latents.push({ rect, pw, ph, y });
   }
   const alpha = alphaSamples(img);
   const pixels = img.width * img.height;
@@ -225,6 +233,7 @@ export async function encodeImageAez(model: CodecModel, img: RasterImage, opts: 
     }
   }
 
+  opts.onProgress?.(analysisShare + 0.1);
   const result: EncodeResult = {
     bytes: best.bytes,
     qualityByte: best.q,
@@ -245,9 +254,11 @@ export async function encodeImageAez(model: CodecModel, img: RasterImage, opts: 
       if (c === 3) se += (q8(r) - q8(img.data[s])) ** 2 + (q8(g) - q8(img.data[s + 1])) ** 2 + (q8(b) - q8(img.data[s + 2])) ** 2;
       else se += (q8((r + g + b) / 3) - q8(img.data[s])) ** 2;
     };
+    let synthesized = 0;
+    const onChunk = (px: number) => opts.onProgress?.(analysisShare + 0.1 + (synthesisShare * (synthesized += px)) / padded);
     for (const [i, t] of latents.entries()) {
       const coded = best.coded[i];
-      await synthesizeTile(rt, model, coded.ySym, coded.mu, best.q, t.rect, t.pw, t.ph, visit, opts.signal);
+      await synthesizeTile(rt, model, coded.ySym, coded.mu, best.q, t.rect, t.pw, t.ph, visit, opts.signal, onChunk);
     }
     const mse = se / (pixels * c);
     result.psnr = mse === 0 ? 99 : 10 * Math.log10((255 * 255) / mse);
@@ -272,6 +283,7 @@ async function synthesizeTile(
   ph: number,
   visit: PixelVisitor,
   signal?: AbortSignal,
+  onChunk?: (pixels: number) => void,
 ): Promise<void> {
   const m = model.cfg.m;
   const igain = gainsFor(model, q, 'igain');
@@ -296,6 +308,7 @@ async function synthesizeTile(
       }
     },
     signal,
+    onChunk,
   );
 }
 
@@ -304,7 +317,11 @@ function clip01(v: number): number {
 }
 
 /** Decodes a parsed file with its model (check the model first with `requireModel`). */
-export async function decodeImageAez(model: CodecModel, file: AezFile, opts: { signal?: AbortSignal; transforms?: CodecTransforms } = {}): Promise<RasterImage> {
+export async function decodeImageAez(
+  model: CodecModel,
+  file: AezFile,
+  opts: { signal?: AbortSignal; transforms?: CodecTransforms; onProgress?: (fraction: number) => void } = {},
+): Promise<RasterImage> {
   const rt = opts.transforms ?? defaultTransforms();
   const signal = opts.signal;
   const h = file.header;
@@ -320,12 +337,16 @@ export async function decodeImageAez(model: CodecModel, file: AezFile, opts: { s
   if (h.tileWidth > MAX_TILE || h.tileHeight > MAX_TILE) throw new CodecError('AEZ_TOO_LARGE', `tiles of ${h.tileWidth}×${h.tileHeight} exceed this decoder's ${MAX_TILE}-pixel limit`);
   gainsFor(model, h.quality, 'igain'); // validates the quality byte before any work
   const out = newOutput(h.width, h.height, h.channels, h.bitDepth, alpha);
+  const rects = file.tiles.map((_, t) => tileRect(h, t));
+  const padded = rects.reduce((sum, r) => sum + padUp(r.width) * padUp(r.height), 0);
+  let synthesized = 0;
+  const onChunk = (px: number) => opts.onProgress?.((synthesized += px) / padded);
   for (const [t, tile] of file.tiles.entries()) {
     throwIfCancelled(signal);
     if (tile.z.length !== 1 || tile.y.length !== 1) {
       throw new CodecError('AEZ_STRUCTURE', `tile ${t} holds ${tile.z.length} z and ${tile.y.length} y streams; model ${model.id} writes one of each`);
     }
-    const rect = tileRect(h, t);
+    const rect = rects[t];
     const pw = padUp(rect.width);
     const ph = padUp(rect.height);
     const zh = ph / 64;
@@ -334,7 +355,7 @@ export async function decodeImageAez(model: CodecModel, file: AezFile, opts: { s
     const { mu, indexes } = hyperSynthesisF64(model.cfg, model.hs, zSym, zh, zw);
     const ySym = decodeGaussian(tile.y[0], indexes);
     if (ySym.length !== (ph / 16) * (pw / 16) * m) throw new CodecError('AEZ_STREAM', `tile ${t}: latent count mismatch`);
-    await synthesizeTile(rt, model, ySym, mu, h.quality, rect, pw, ph, writeInto(out), signal);
+    await synthesizeTile(rt, model, ySym, mu, h.quality, rect, pw, ph, writeInto(out), signal, onChunk);
   }
   return out;
 }

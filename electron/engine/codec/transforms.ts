@@ -35,9 +35,18 @@ function spans(size: number, core: number, context: number): Span[] {
 
 /**
  * y = g_a(x) for an RGB image of width × height (multiples of 64) read chunk by chunk through `read`.
- * Returns y as HWC float32 [H/16, W/16, M] (before the quality gain).
+ * Returns y as HWC float32 [H/16, W/16, M] (before the quality gain); `onChunk` gets the pixels of each
+ * finished chunk (for progress).
  */
-export async function analyze(rt: CodecTransforms, model: CodecModel, read: ChunkReader, width: number, height: number, signal?: AbortSignal): Promise<Float32Array> {
+export async function analyze(
+  rt: CodecTransforms,
+  model: CodecModel,
+  read: ChunkReader,
+  width: number,
+  height: number,
+  signal?: AbortSignal,
+  onChunk?: (pixels: number) => void,
+): Promise<Float32Array> {
   const m = model.cfg.m;
   const lw = width / 16;
   const y = new Float32Array((height / 16) * lw * m);
@@ -52,6 +61,7 @@ export async function analyze(rt: CodecTransforms, model: CodecModel, read: Chun
         const src = ((ly - sy.a / 16) * ow + (sx.c0 - sx.a) / 16) * m;
         y.set(data.subarray(src, src + ((sx.c1 - sx.c0) / 16) * m), (ly * lw + sx.c0 / 16) * m);
       }
+      onChunk?.((sx.c1 - sx.c0) * (sy.c1 - sy.c0));
     }
   }
   return y;
@@ -64,7 +74,8 @@ export function hyperAnalyze(rt: CodecTransforms, model: CodecModel, yScaled: Fl
 
 /**
  * x̂ = g_s(ŷ) for latents ŷ (HWC [lh, lw, M], inverse gain applied), chunk by chunk: `onBlock` receives
- * each finished block of pixels (x0, y0, width, height and its HWC RGB floats, not clipped).
+ * each finished block of pixels (x0, y0, width, height and its HWC RGB floats, not clipped); `onChunk`
+ * the pixels each chunk produced (for progress).
  */
 export async function synthesize(
   rt: CodecTransforms,
@@ -74,6 +85,7 @@ export async function synthesize(
   lw: number,
   onBlock: (x0: number, y0: number, w: number, h: number, rgb: Float32Array) => void,
   signal?: AbortSignal,
+  onChunk?: (pixels: number) => void,
 ): Promise<void> {
   const m = model.cfg.m;
   for (const sy of spans(lh, SYNTHESIS_CORE, SYNTHESIS_CONTEXT)) {
@@ -93,6 +105,7 @@ export async function synthesize(
         block.set(data.subarray(src, src + bw * 3), r * bw * 3);
       }
       onBlock(sx.c0 * 16, sy.c0 * 16, bw, bh, block);
+      onChunk?.(bw * bh);
     }
   }
 }
