@@ -46,6 +46,9 @@ describe('Explore mode in the browser twin', { skip }, () => {
     await page.getByTestId('denoise').waitFor({ timeout: 30_000 });
     assert.match(await page.getByTestId('denoise').innerText(), /noisy .* dB/);
     assert.match(await page.getByTestId('loss-table').innerText(), /2\s+0\.0\d+/);
+    // The same rows as a chart, one point per trained latent size.
+    const rows = await page.locator('[data-testid="loss-table"] tbody tr').count();
+    assert.equal(await page.getByTestId('loss-size-chart').getAttribute('data-points'), String(rows));
     await page.screenshot({ path: join(ARTIFACTS, 'explore-light.png') });
     await page.getByLabel('Decoded grid over the plane').check();
     await page.waitForTimeout(1500);
