@@ -1,6 +1,6 @@
 // Explore mode end to end in headless Chromium against the browser twin, on the shipped Fashion-MNIST
 // autoencoder (models/demo): the scatter and legend, decoding a clicked point, sampling, interpolation,
-// the denoising demo, the decoded grid, and the VAE switch saying what is not trained yet.
+// the denoising demo, the decoded grid, the loss-vs-latent-size chart, and the AE/VAE and data-set switches.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -57,10 +57,19 @@ describe('Explore mode in the browser twin', { skip }, () => {
     await page.screenshot({ path: join(ARTIFACTS, 'explore-grid-dark.png') });
   });
 
-  test('the VAE switch names a model that is not trained yet', async () => {
+  test('the VAE switch shows the VAE of the same data; MNIST has its pair; the loss chart has all five sizes', async () => {
     await page.getByRole('button', { name: /^VAE/ }).click();
-    await page.getByText(/not trained yet/).first().waitFor();
-    await page.getByRole('button', { name: /^Autoencoder/ }).click();
+    await page.getByRole('application', { name: /^Latent space of Fashion-MNIST convolutional variational autoencoder/ }).waitFor({ timeout: 30_000 });
     await page.getByTestId('legend').waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(1500); // the decoded grid redraws for the VAE's plane
+    await page.screenshot({ path: join(ARTIFACTS, 'explore-vae-dark.png') });
+    await page.getByRole('button', { name: 'MNIST digits' }).click();
+    await page.getByRole('application', { name: /^Latent space of MNIST convolutional variational autoencoder/ }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: /^Autoencoder/ }).click();
+    await page.getByRole('application', { name: /^Latent space of MNIST convolutional autoencoder/ }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Fashion-MNIST' }).click();
+    await page.getByRole('application', { name: /^Latent space of Fashion-MNIST convolutional autoencoder/ }).waitFor({ timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="loss-size-chart"]')?.getAttribute('data-points') === '5', null, { timeout: 30_000 });
+    await page.getByTestId('loss-size-chart').screenshot({ path: join(ARTIFACTS, 'explore-loss-chart.png') });
   });
 });

@@ -3,7 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { DemoResponse } from '../electron/shared/api.js';
 
 const DEMO = resolve('models/demo');
@@ -18,7 +20,7 @@ test('explorer host: models, embeddings, decode, images, sample, interpolate, gr
     const models = (await host.request({ kind: 'models' })) as Extract<DemoResponse, { kind: 'models' }>;
     const ae = models.models.find((m) => m.name === 'fashion-ae');
     assert.ok(ae?.installed && ae.latent === 2);
-    assert.ok(models.models.some((m) => !m.installed), 'untrained catalogue models are listed as such');
+    assert.equal(models.models.filter((m) => m.installed).length, 8, 'the eight shipped demo models are installed');
     const emb = (await host.request({ kind: 'embeddings', model: 'fashion-ae' })) as Extract<DemoResponse, { kind: 'embeddings' }>;
     assert.equal(emb.points.length, emb.count * 2);
     assert.equal(emb.classNames.length, 10);
@@ -42,8 +44,53 @@ test('explorer host: models, embeddings, decode, images, sample, interpolate, gr
     await assert.rejects(host.request({ kind: 'images', model: 'fashion-ae', indices: [99999] }), /does not exist/);
     await assert.rejects(host.request({ kind: 'grid', model: 'fashion-ae', cols: 100, rows: 1 }), /cols/);
     await assert.rejects(host.request({ kind: 'embeddings', model: '../etc' }), /demo model name/);
+  } finally {
+    host.dispose();
+  }
+});
+
+test('the shipped models show the lessons: a bigger latent loses less; the VAE codes sit near a standard normal', { skip }, async () => {
+  process.env.AEZ_DEMO_DIR = DEMO;
+  const { ExplorerHost } = await import('../electron/host/explorer.js');
+  const host = new ExplorerHost();
+  try {
+    const loss = (await host.request({ kind: 'lossVsSize', dataset: 'fashion-mnist', modelKind: 'ae' })) as Extract<DemoResponse, { kind: 'lossVsSize' }>;
+    assert.deepEqual(loss.rows.map((r) => r.latent), [2, 4, 8, 16, 32]);
+    for (let i = 1; i < loss.rows.length; i++) assert.ok(loss.rows[i].testMse < loss.rows[i - 1].testMse, `latent ${loss.rows[i].latent} loses less than ${loss.rows[i - 1].latent}`);
+    const spread = async (model: string) => {
+      const e = (await host.request({ kind: 'embeddings', model })) as Extract<DemoResponse, { kind: 'embeddings' }>;
+      const sd = [0, 1].map((d) => {
+        const v = e.points.filter((_, i) => i % 2 === d);
+        const mean = v.reduce((a, b) => a + b, 0) / v.length;
+        return Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+      });
+      return { sd, width: e.bounds.max[0] - e.bounds.min[0] };
+    };
+    for (const ds of ['fashion', 'mnist']) {
+      const vae = await spread(`${ds}-vae`);
+      const ae = await spread(`${ds}-ae`);
+      assert.ok(vae.sd.every((s) => s > 0.3 && s < 2), `${ds}-vae code spread ${vae.sd} is near a standard normal's`);
+      assert.ok(ae.width > 2 * vae.width, `${ds}-ae codes (box ${ae.width.toFixed(1)} wide) spread wider than the VAE's (${vae.width.toFixed(1)})`);
+    }
+  } finally {
+    host.dispose();
+  }
+});
+
+test('a demo folder holding only some models lists the rest as not trained, and says so when one is asked for', { skip }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'aez-demo-'));
+  await cp(join(DEMO, 'fashion-ae'), join(dir, 'fashion-ae'), { recursive: true });
+  await cp(join(DEMO, 'samples'), join(dir, 'samples'), { recursive: true });
+  process.env.AEZ_DEMO_DIR = dir;
+  const { ExplorerHost } = await import('../electron/host/explorer.js');
+  const host = new ExplorerHost();
+  try {
+    const models = (await host.request({ kind: 'models' })) as Extract<DemoResponse, { kind: 'models' }>;
+    assert.deepEqual(models.models.filter((m) => m.installed).map((m) => m.name), ['fashion-ae']);
     await assert.rejects(host.request({ kind: 'embeddings', model: 'mnist-vae' }), /cannot be opened/);
   } finally {
     host.dispose();
+    process.env.AEZ_DEMO_DIR = DEMO;
+    await rm(dir, { recursive: true, force: true });
   }
 });
