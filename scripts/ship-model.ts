@@ -39,6 +39,7 @@ await cp(join(run, 'model', 'weights.bin'), join(dest, 'weights.bin'));
 
 const cfg = state.config;
 const isCodec = model.manifest.arch.kind === 'hyperprior';
+const isInpaint = model.manifest.task === 'inpaint';
 const arch = model.manifest.arch as UNetConfig;
 const codec = model.manifest.arch as HyperpriorConfig;
 const params = archCountParams(model.manifest.arch);
@@ -62,11 +63,13 @@ const card = `# Model card: \`${values.id}\`
 - Weights: \`weights.bin\`, float16, ${((params * 2) / 1e6).toFixed(2)} MB; sha256 \`${model.manifest.sha256}\`.
 - Trained by: \`aez train --task ${values.id} --steps ${cfg.steps} --batch ${cfg.batch} --patch ${cfg.patch} --seed ${cfg.seed}\` (the project's own TypeScript trainer, TensorFlow.js wasm backend with the project's training kernels, data-parallel worker threads), then \`node dist/scripts/ship-model.js --run <run> --id ${values.id}\`.
 - Data: ${values.data}
-- Optimisation: Adam, peak learning rate ${cfg.lr}, 200-step warm-up then cosine decay, gradient-norm clip 1, ${isCodec ? 'rate–distortion loss (uniform noise for the rate, straight-through rounding into the synthesis), each sample at a random quality level' : 'Charbonnier loss'}, batch ${cfg.batch} patches of ${cfg.patch}×${cfg.patch}.
+- Optimisation: Adam, peak learning rate ${cfg.lr}, 200-step warm-up then cosine decay, gradient-norm clip 1, ${isCodec ? 'rate–distortion loss (uniform noise for the rate, straight-through rounding into the synthesis), each sample at a random quality level' : isInpaint ? 'Charbonnier loss on the composited output, hole pixels only' : 'Charbonnier loss'}, batch ${cfg.batch} patches of ${cfg.patch}×${cfg.patch}.
 - Steps: ${state.step} of ${cfg.steps} planned; wall time ${(state.elapsedMs / 3.6e6).toFixed(2)} h on a 2-core CPU machine; median ${medianSpeed.toFixed(2)} steps/s.
 - Shipped weights: the best validation checkpoint, step ${state.best?.step ?? '?'} (${state.best ? fmt(state.best.metric) : '?'}).
 - Validation during training (${
-  metric === 'psnr'
+  isInpaint
+    ? 'PSNR inside the holes of 8 centre crops 256×256 of photos/val, fixed seeded free-form masks of 10–30 % holes (train/validate.ts inpaintValSet), 8-bit'
+    : metric === 'psnr'
     ? 'PSNR on 8 centre crops 192×192 of photos/val at σ=25, 8-bit protocol'
     : metric === 'rd'
       ? 'rate–distortion cost bpp + λ·255²·MSE with real rounding, averaged over the quality levels, on 6 centre crops 256×256 of photos/val; lower is better'
@@ -77,7 +80,13 @@ const card = `# Model card: \`${values.id}\`
 |---|---|---|---|---|
 ${rows.join('\n')}
 
-Full benchmark figures (${isCodec ? 'rate–distortion on all of photos/val against JPEG, WebP and AVIF, BD-rates, speed' : 'all validation images, σ 15/25/50, baselines, speed'}): \`docs/benchmarks.md\`.
+Full benchmark figures (${
+  isCodec
+    ? 'rate–distortion on all of photos/val against JPEG, WebP and AVIF, BD-rates, speed'
+    : isInpaint
+      ? 'all of photos/val with seeded 10–30 % masks against Telea, speed'
+      : 'all validation images, σ 15/25/50, baselines, speed'
+}): \`docs/benchmarks.md\`.
 ${values.notes ? `\n${values.notes}\n` : ''}`;
 await writeFile(join(dest, 'MODEL_CARD.md'), card);
 console.log(`installed ${values.id} (step ${state.best?.step}, ${state.best ? fmt(state.best.metric) : ''}) into ${dest}`);
