@@ -113,8 +113,11 @@ test('Telea on a pool worker (the app keeps it off the host thread) gives the sa
     });
     assert.ok(here.holes > 0);
     assert.deepEqual(Array.from(there.image.data), Array.from(here.image.data));
-    // The caller's mask survives (the pool gets its own copy to hand over).
+    // The pool hands over a copy of the mask: the caller's stays usable.
+    const direct = await pool.telea(img.slice(), w, h, 3, mask);
+    assert.equal(direct.length, w * h * 3);
     assert.equal(mask.length, w * h);
+    assert.equal(mask.reduce((a, b) => a + b, 0), here.holes);
   } finally {
     await pool.close();
   }

@@ -34,6 +34,7 @@ export interface InpaintOptions {
   onProgress?: (fraction: number) => void;
 }
 
+/** May take over `data` (e.g. hand it to a worker); must leave `mask` as it is. */
 export type TeleaRunner = (data: Float32Array, width: number, height: number, channels: 1 | 3, mask: Uint8Array, radius?: number) => Promise<Float32Array>;
 
 const teleaHere: TeleaRunner = async (data, width, height, channels, mask, radius) => teleaInpaint(data, width, height, channels, mask, { radius });
@@ -195,7 +196,7 @@ function toModelChannels(data: Float32Array, pixels: number, from: 1 | 3, to: 1 
 async function fillRegion(crop: Float32Array, channels: 1 | 3, cmask: Uint8Array, w: number, h: number, method: InpaintMethod, opts: InpaintOptions, onTile: () => void): Promise<Float32Array> {
   const telea = opts.telea ?? teleaHere;
   if (method.kind === 'telea') {
-    const out = await telea(crop, w, h, channels, cmask.slice(), opts.radius);
+    const out = await telea(crop, w, h, channels, cmask, opts.radius);
     onTile();
     return out;
   }
@@ -204,7 +205,7 @@ async function fillRegion(crop: Float32Array, channels: 1 | 3, cmask: Uint8Array
   const c = cfg.channels;
   const inC = inputChannels(cfg);
   const prefill = model.manifest.inputs?.prefill ?? 'zero';
-  const base = prefill === 'telea' ? await telea(crop, w, h, c, cmask.slice(), opts.radius) : crop;
+  const base = prefill === 'telea' ? await telea(crop, w, h, c, cmask, opts.radius) : crop;
   const planes = new Float32Array(w * h * inC);
   for (let p = 0; p < w * h; p++) {
     const hole = cmask[p] ? 1 : 0;

@@ -104,10 +104,9 @@ export class WorkerPool implements TileExecutor {
     return this.dispatch({ type: 'run', id: 0, modelDir: model.dir, input, shape: [1, height, width, channels], sigma }, true);
   }
 
-  /** Telea's fill of one region on a worker (see inpaint/telea.ts); `input` and `mask` are handed over. */
+  /** Telea's fill of one region on a worker (see inpaint/telea.ts): `input` is handed over, `mask` copied. */
   async telea(input: Float32Array, width: number, height: number, channels: 1 | 3, mask: Uint8Array, radius?: number): Promise<Float32Array> {
-    const own = mask.byteOffset === 0 && mask.byteLength === mask.buffer.byteLength ? mask : mask.slice();
-    return this.dispatch({ type: 'telea', id: 0, input, mask: own, width, height, channels, radius }, false);
+    return this.dispatch({ type: 'telea', id: 0, input, mask: mask.slice(), width, height, channels, radius }, false);
   }
 
   /** Sends one request to an idle worker; `needsEngine`: wait until its inference engine has loaded. */
