@@ -39,7 +39,6 @@ await cp(join(run, 'model', 'weights.bin'), join(dest, 'weights.bin'));
 
 const cfg = state.config;
 const isCodec = model.manifest.arch.kind === 'hyperprior';
-const isInpaint = model.manifest.task === 'inpaint';
 const arch = model.manifest.arch as UNetConfig;
 const codec = model.manifest.arch as HyperpriorConfig;
 const params = archCountParams(model.manifest.arch);
@@ -52,6 +51,31 @@ const rows = state.history
 const speeds = state.history.map((h) => h.stepsPerSec).filter((s) => s > 0);
 const medianSpeed = speeds.sort((a, b) => a - b)[speeds.length >> 1] ?? 0;
 
+// What the card says about the loss, the validation and the benchmark, per kind of model.
+const kind = isCodec ? 'codec' : model.manifest.task === 'inpaint' ? 'inpaint' : metric === 'rmse' ? 'scan' : 'photo';
+const TEXT = {
+  photo: {
+    loss: 'Charbonnier loss',
+    validation: 'PSNR on 8 centre crops 192×192 of photos/val at σ=25, 8-bit protocol',
+    benchmark: 'all validation images, σ 15/25/50, baselines, speed',
+  },
+  scan: {
+    loss: 'Charbonnier loss',
+    validation: 'RMSE (0..1) on the held-out Kaggle pages, whose two backgrounds never appear in training',
+    benchmark: 'all validation images, σ 15/25/50, baselines, speed',
+  },
+  inpaint: {
+    loss: 'Charbonnier loss on the composited output, hole pixels only',
+    validation: 'PSNR inside the holes of 8 centre crops 256×256 of photos/val, fixed seeded free-form masks of 10–30 % holes (train/validate.ts inpaintValSet), 8-bit',
+    benchmark: 'all of photos/val with seeded 10–30 % masks against Telea, speed',
+  },
+  codec: {
+    loss: 'rate–distortion loss (uniform noise for the rate, straight-through rounding into the synthesis), each sample at a random quality level',
+    validation: 'rate–distortion cost bpp + λ·255²·MSE with real rounding, averaged over the quality levels, on 6 centre crops 256×256 of photos/val; lower is better',
+    benchmark: 'rate–distortion on all of photos/val against JPEG, WebP and AVIF, BD-rates, speed',
+  },
+}[kind];
+
 const card = `# Model card: \`${values.id}\`
 
 - Task: ${model.manifest.task}
@@ -63,30 +87,16 @@ const card = `# Model card: \`${values.id}\`
 - Weights: \`weights.bin\`, float16, ${((params * 2) / 1e6).toFixed(2)} MB; sha256 \`${model.manifest.sha256}\`.
 - Trained by: \`aez train --task ${values.id} --steps ${cfg.steps} --batch ${cfg.batch} --patch ${cfg.patch} --seed ${cfg.seed}\` (the project's own TypeScript trainer, TensorFlow.js wasm backend with the project's training kernels, data-parallel worker threads), then \`node dist/scripts/ship-model.js --run <run> --id ${values.id}\`.
 - Data: ${values.data}
-- Optimisation: Adam, peak learning rate ${cfg.lr}, 200-step warm-up then cosine decay, gradient-norm clip 1, ${isCodec ? 'rate–distortion loss (uniform noise for the rate, straight-through rounding into the synthesis), each sample at a random quality level' : isInpaint ? 'Charbonnier loss on the composited output, hole pixels only' : 'Charbonnier loss'}, batch ${cfg.batch} patches of ${cfg.patch}×${cfg.patch}.
+- Optimisation: Adam, peak learning rate ${cfg.lr}, 200-step warm-up then cosine decay, gradient-norm clip 1, ${TEXT.loss}, batch ${cfg.batch} patches of ${cfg.patch}×${cfg.patch}.
 - Steps: ${state.step} of ${cfg.steps} planned; wall time ${(state.elapsedMs / 3.6e6).toFixed(2)} h on a 2-core CPU machine; median ${medianSpeed.toFixed(2)} steps/s.
 - Shipped weights: the best validation checkpoint, step ${state.best?.step ?? '?'} (${state.best ? fmt(state.best.metric) : '?'}).
-- Validation during training (${
-  isInpaint
-    ? 'PSNR inside the holes of 8 centre crops 256×256 of photos/val, fixed seeded free-form masks of 10–30 % holes (train/validate.ts inpaintValSet), 8-bit'
-    : metric === 'psnr'
-    ? 'PSNR on 8 centre crops 192×192 of photos/val at σ=25, 8-bit protocol'
-    : metric === 'rd'
-      ? 'rate–distortion cost bpp + λ·255²·MSE with real rounding, averaged over the quality levels, on 6 centre crops 256×256 of photos/val; lower is better'
-      : 'RMSE (0..1) on the held-out Kaggle pages, whose two backgrounds never appear in training'
-}):
+- Validation during training (${TEXT.validation}):
 
 | step | minutes | train loss (EMA) | validation | steps/s |
 |---|---|---|---|---|
 ${rows.join('\n')}
 
-Full benchmark figures (${
-  isCodec
-    ? 'rate–distortion on all of photos/val against JPEG, WebP and AVIF, BD-rates, speed'
-    : isInpaint
-      ? 'all of photos/val with seeded 10–30 % masks against Telea, speed'
-      : 'all validation images, σ 15/25/50, baselines, speed'
-}): \`docs/benchmarks.md\`.
+Full benchmark figures (${TEXT.benchmark}): \`docs/benchmarks.md\`.
 ${values.notes ? `\n${values.notes}\n` : ''}`;
 await writeFile(join(dest, 'MODEL_CARD.md'), card);
 console.log(`installed ${values.id} (step ${state.best?.step}, ${state.best ? fmt(state.best.metric) : ''}) into ${dest}`);
