@@ -105,20 +105,20 @@ test('a smoke run ships a model the explorer opens: samples, embeddings, card, l
   assert.equal((await loadDemoModelDir(join(out, 'fashion-ae-4'))).embeddings, undefined);
 
   const ex = await DemoExplorer.open('fashion-ae', out);
-  const e = ex.embeddings();
+  const e = await ex.embeddings();
   assert.equal(e.count, 200);
   assert.equal(e.classNames[9], 'Ankle boot');
   // Stored float16 embeddings agree with encoding the samples now.
-  const fresh = ex.encode(ex.samples!.images);
+  const fresh = await ex.encode(ex.samples!.images);
   for (let i = 0; i < 400; i++) assert.ok(Math.abs(fresh[i] - e.points[i]) < 2e-3 * Math.max(1, Math.abs(fresh[i])));
-  const stats = ex.classStats();
+  const stats = await ex.classStats();
   assert.equal(stats.length, 10);
   assert.equal(stats[0].count, 20);
-  const u = ex.sample('uniform', 5, { seed: 2 });
+  const u = await ex.sample('uniform', 5, { seed: 2 });
   for (let i = 0; i < 5; i++) for (let j = 0; j < 2; j++) assert.ok(u.points[i * 2 + j] >= e.bounds.min[j] && u.points[i * 2 + j] <= e.bounds.max[j]);
-  const c = ex.sample('class', 3, { classIndex: 7, seed: 2 });
+  const c = await ex.sample('class', 3, { classIndex: 7, seed: 2 });
   assert.equal(c.images.length, 3 * 784);
-  const dn = ex.denoise(ex.sampleImage(0), 0.2);
+  const dn = await ex.denoise(ex.sampleImage(0), 0.2);
   assert.equal(dn.restored.length, 784);
   ex.dispose();
 

@@ -116,18 +116,18 @@ test('BCE from logits matches the textbook formula, and the VAE objective is rec
 test('a clicked point decodes to one 28×28 image in 0..1; encode gives one point per image', async () => {
   await initBackend('wasm');
   const ex = DemoExplorer.fromWeights(demoArch('ae', 2), flatInit('ae', 2));
-  const img = ex.decodePoint([0.3, -1.2]);
+  const img = await ex.decodePoint([0.3, -1.2]);
   assert.equal(img.length, 28 * 28);
   assert.ok(img.every((v) => v >= 0 && v <= 1 && Number.isFinite(v)));
-  const batch = ex.decode([[0, 0], [1, 1], [-2, 3]]);
+  const batch = await ex.decode([[0, 0], [1, 1], [-2, 3]]);
   assert.equal(batch.length, 3 * 784);
   // A point decodes to the same image alone or inside a batch.
-  const alone = ex.decodePoint([1, 1]);
+  const alone = await ex.decodePoint([1, 1]);
   for (let i = 0; i < 784; i++) assert.ok(Math.abs(alone[i] - batch[784 + i]) < 1e-5);
-  const z = ex.encode(shapes(5).images);
+  const z = await ex.encode(shapes(5).images);
   assert.equal(z.length, 5 * 2);
   assert.throws(() => ex.decodePoint([1, 2, 3]), /2 coordinates/);
-  assert.throws(() => ex.decode([NaN, 0]), /finite/);
+  await assert.rejects(ex.decode([NaN, 0]), /finite/);
   ex.dispose();
 });
 
@@ -138,18 +138,18 @@ test('interpolation endpoints are the two reconstructions', async () => {
     const s = shapes(2);
     const a = Float32Array.from(s.images.subarray(0, 784), (v) => v / 255);
     const b = Float32Array.from(s.images.subarray(784), (v) => v / 255);
-    const strip = ex.interpolate(a, b, 7);
+    const strip = await ex.interpolate(a, b, 7);
     assert.equal(strip.count, 7);
     assert.equal(strip.images.length, 7 * 784);
-    const ra = ex.reconstruct(a);
-    const rb = ex.reconstruct(b);
+    const ra = await ex.reconstruct(a);
+    const rb = await ex.reconstruct(b);
     for (let i = 0; i < 784; i++) {
       assert.ok(Math.abs(strip.images[i] - ra[i]) < 1e-5);
       assert.ok(Math.abs(strip.images[6 * 784 + i] - rb[i]) < 1e-5);
     }
     // The middle frame is the decoded midpoint of the two codes.
-    const za = ex.encode(a);
-    const zb = ex.encode(b);
+    const za = await ex.encode(a);
+    const zb = await ex.encode(b);
     for (let j = 0; j < 4; j++) assert.ok(Math.abs(strip.points[3 * 4 + j] - (za[j] + zb[j]) / 2) < 1e-5);
     ex.dispose();
   }
@@ -158,19 +158,19 @@ test('interpolation endpoints are the two reconstructions', async () => {
 test('sampling, grid and denoising without stored samples; Cholesky reproduces a covariance', async () => {
   await initBackend('wasm');
   const ex = DemoExplorer.fromWeights(demoArch('vae', 2), flatInit('vae', 2, 5));
-  const n = ex.sample('normal', 6, { seed: 4 });
+  const n = await ex.sample('normal', 6, { seed: 4 });
   assert.equal(n.points.length, 12);
   assert.equal(n.images.length, 6 * 784);
-  assert.deepEqual(ex.sample('normal', 6, { seed: 4 }).points, n.points);
-  const g = ex.grid(4, 3);
+  assert.deepEqual((await ex.sample('normal', 6, { seed: 4 })).points, n.points);
+  const g = await ex.grid(4, 3);
   assert.equal(g.count, 12);
   assert.ok(g.points[0] < g.points[2] && g.points[1] > g.points[4 * 2 + 1], 'x grows to the right, y grows upwards');
   const clean = Float32Array.from(shapes(1).images, (v) => v / 255);
-  const dn = ex.denoise(clean, 0.3, 7);
+  const dn = await ex.denoise(clean, 0.3, 7);
   assert.equal(dn.noisy.length, 784);
   assert.ok(dn.noisy.every((v) => v >= 0 && v <= 1));
   assert.ok(dn.psnrNoisy < 20);
-  assert.throws(() => ex.sample('uniform', 3), /no sample images/);
+  await assert.rejects(ex.sample('uniform', 3), /no sample images/);
   ex.dispose();
 
   const cov = [4, 1.2, 0.3, 1.2, 2, -0.4, 0.3, -0.4, 1];

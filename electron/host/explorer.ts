@@ -6,7 +6,6 @@ import type { DemoModelSummary, DemoRequest, DemoResponse } from '../shared/api.
 import { DEMO_MODELS } from '../engine/demo/catalog.js';
 import { DemoExplorer, listExplorerModels, lossVsLatentSize } from '../engine/demo/explorer.js';
 import { RAW_PIXELS } from '../engine/demo/datasets.js';
-import { initBackend } from '../engine/runtime/backend.js';
 import { errorMessage } from '../engine/util/errors.js';
 import { HostError, parseArg } from './schemas.js';
 
@@ -36,7 +35,7 @@ export class ExplorerHost {
   private explorer(model: string): Promise<DemoExplorer> {
     let p = this.open.get(model);
     if (!p) {
-      p = initBackend().then(() => DemoExplorer.open(model));
+      p = DemoExplorer.open(model);
       p.catch(() => this.open.delete(model));
       this.open.set(model, p);
     }
@@ -74,12 +73,12 @@ export class ExplorerHost {
     };
     switch (req.kind) {
       case 'embeddings': {
-        const e = ex.embeddings();
+        const e = await ex.embeddings();
         return { kind: 'embeddings', points: Array.from(e.points), labels: Array.from(e.labels), count: e.count, dim: e.dim, classNames: e.classNames, bounds: e.bounds };
       }
       case 'decode': {
         if (req.points.some((p) => p.length !== ex.latentSize)) throw new HostError('BAD_ARGUMENT', `points must have ${ex.latentSize} coordinates`);
-        return { kind: 'images', count: req.points.length, images: toB64(ex.decode(req.points)) };
+        return { kind: 'images', count: req.points.length, images: toB64(await ex.decode(req.points)) };
       }
       case 'images': {
         const out = new Float32Array(req.indices.length * RAW_PIXELS);
@@ -87,19 +86,19 @@ export class ExplorerHost {
         return { kind: 'images', count: req.indices.length, images: toB64(out) };
       }
       case 'sample': {
-        const r = ex.sample(req.sampler, req.count, { seed: req.seed, classIndex: req.classIndex });
+        const r = await ex.sample(req.sampler, req.count, { seed: req.seed, classIndex: req.classIndex });
         return { kind: 'points', count: r.count, points: Array.from(r.points), images: toB64(r.images) };
       }
       case 'interpolate': {
-        const r = ex.interpolate(sample(req.a), sample(req.b), req.frames);
+        const r = await ex.interpolate(sample(req.a), sample(req.b), req.frames);
         return { kind: 'points', count: r.count, points: Array.from(r.points), images: toB64(r.images) };
       }
       case 'grid': {
-        const r = ex.grid(req.cols, req.rows);
+        const r = await ex.grid(req.cols, req.rows);
         return { kind: 'points', count: r.count, points: Array.from(r.points), images: toB64(r.images) };
       }
       case 'denoise': {
-        const r = ex.denoise(sample(req.index), req.sigma, req.seed);
+        const r = await ex.denoise(sample(req.index), req.sigma, req.seed);
         const all = new Float32Array(3 * RAW_PIXELS);
         all.set(r.clean);
         all.set(r.noisy, RAW_PIXELS);

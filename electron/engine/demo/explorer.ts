@@ -2,11 +2,11 @@
 // API as Float32Array of 28×28 values in 0..1, one image after another (n·784 values); latent points as
 // Float32Array of n·d values. Every random draw takes a seed, so a lesson replays identically.
 import { isAbsolute, join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { AezError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
-import { NET_SIDE, RAW_PIXELS, cropImages, padImages } from './datasets.js';
-import { decode, encode, paramsFromFlat, type DemoArch, type Params } from './models.js';
+import { RAW_PIXELS, cropImages, padImages } from './datasets.js';
+import { createDemoNet, TfjsDemoNet, type DemoNet } from './demo-net.js';
+import type { DemoArch } from './models.js';
 import { demoRoot, listDemoModels, loadDemoModelDir, loadSampleSet, type DemoManifest, type SampleSet } from './model-io.js';
 
 export type SampleKind = 'uniform' | 'normal' | 'class';
@@ -88,32 +88,41 @@ function toPoints(points: Float32Array | number[] | number[][], d: number): Floa
 }
 
 export class DemoExplorer {
-  private params: Params | null;
-  private stats: ClassStats[] | null = null;
-  private emb: Embeddings | null = null;
+  private net: DemoNet | null;
+  private stats: Promise<ClassStats[]> | null = null;
+  private emb: Promise<Embeddings> | null = null;
 
   private constructor(
     readonly arch: DemoArch,
-    flat: Float32Array,
+    net: DemoNet,
     readonly manifest: DemoManifest | null,
     readonly samples: SampleSet | null,
     private readonly storedEmbeddings: Float32Array | null,
   ) {
-    this.params = paramsFromFlat(arch, flat);
+    this.net = net;
   }
 
-  /** Opens a demo model by name (a folder under models/demo) or by folder path, with its data set's samples. */
-  static async open(nameOrDir: string, root = demoRoot()): Promise<DemoExplorer> {
+  /**
+   * Opens a demo model by name (a folder under models/demo) or by folder path, with its data set's samples,
+   * on the fastest engine (onnxruntime, else TensorFlow.js; `backend` forces one as --backend does).
+   */
+  static async open(nameOrDir: string, root = demoRoot(), backend?: string): Promise<DemoExplorer> {
     const dir = isAbsolute(nameOrDir) || nameOrDir.includes('/') || nameOrDir.includes('\\') ? nameOrDir : join(root, nameOrDir);
     const m = await loadDemoModelDir(dir);
     const samples = await loadSampleSet(m.manifest.dataset, root).catch(() => null);
     const stored = m.embeddings && samples && m.manifest.embeddings?.count === samples.manifest.count ? m.embeddings : null;
-    return new DemoExplorer(m.arch, m.flat, m.manifest, samples, stored);
+    const net = await createDemoNet(m.arch, m.flat, m.manifest.sha256, backend);
+    return new DemoExplorer(m.arch, net, m.manifest, samples, stored);
   }
 
-  /** An explorer over given weights (tests, freshly trained models); samples optional. */
+  /** An explorer over given weights on TensorFlow.js (tests, freshly trained models); samples optional. */
   static fromWeights(arch: DemoArch, flat: Float32Array, samples: SampleSet | null = null, manifest: DemoManifest | null = null): DemoExplorer {
-    return new DemoExplorer(arch, flat, manifest, samples, null);
+    return new DemoExplorer(arch, new TfjsDemoNet(arch, flat), manifest, samples, null);
+  }
+
+  /** The engine the network runs on, e.g. "ort-cpu" or "tfjs-wasm". */
+  get engine(): string {
+    return this.n().engine;
   }
 
   get latentSize(): number {
@@ -124,13 +133,13 @@ export class DemoExplorer {
     return this.arch.kind;
   }
 
-  private p(): Params {
-    if (!this.params) throw new AezError('BAD_ARGUMENT', 'this explorer model was closed');
-    return this.params;
+  private n(): DemoNet {
+    if (!this.net) throw new AezError('BAD_ARGUMENT', 'this explorer model was closed');
+    return this.net;
   }
 
   /** Images (float 0..1 or uint8 0..255, n·784 values) → latent means, n·d. */
-  encode(images: Float32Array | Uint8Array): Float32Array {
+  async encode(images: Float32Array | Uint8Array): Promise<Float32Array> {
     const n = images.length / RAW_PIXELS;
     if (!Number.isInteger(n) || n < 1) throw new AezError('BAD_ARGUMENT', `images must be whole 28×28 images (a multiple of ${RAW_PIXELS} values), got ${images.length}`);
     const f = images instanceof Uint8Array ? Float32Array.from(images, (v) => v / 255) : images;
@@ -139,13 +148,13 @@ export class DemoExplorer {
     for (let s = 0; s < n; s += B) {
       const m = Math.min(B, n - s);
       const x = padImages(f.subarray(s * RAW_PIXELS, (s + m) * RAW_PIXELS), m);
-      out.set(tf.tidy(() => encode(this.arch, this.p(), tf.tensor4d(x, [m, NET_SIDE, NET_SIDE, 1])).mu.dataSync() as Float32Array), s * this.arch.latent);
+      out.set(await this.n().encode(x, m), s * this.arch.latent);
     }
     return out;
   }
 
   /** Latent points (flat n·d, one point, or a list of points) → n·784 images in 0..1. */
-  decode(points: Float32Array | number[] | number[][]): Float32Array {
+  async decode(points: Float32Array | number[] | number[][]): Promise<Float32Array> {
     const d = this.arch.latent;
     const flat = toPoints(points, d);
     const n = flat.length / d;
@@ -153,21 +162,20 @@ export class DemoExplorer {
     const B = 500;
     for (let s = 0; s < n; s += B) {
       const m = Math.min(B, n - s);
-      const y = tf.tidy(() => decode(this.arch, this.p(), tf.tensor2d(flat.subarray(s * d, (s + m) * d), [m, d])).dataSync() as Float32Array);
-      out.set(cropImages(y, m), s * RAW_PIXELS);
+      out.set(cropImages(await this.n().decode(flat.subarray(s * d, (s + m) * d), m), m), s * RAW_PIXELS);
     }
     return out;
   }
 
   /** One point (e.g. a click on the scatter) → one 28×28 image. */
-  decodePoint(point: number[]): Float32Array {
+  decodePoint(point: number[]): Promise<Float32Array> {
     if (point.length !== this.arch.latent) throw new AezError('BAD_ARGUMENT', `a point needs ${this.arch.latent} coordinates, got ${point.length}`);
     return this.decode(point);
   }
 
   /** encode then decode. */
-  reconstruct(images: Float32Array | Uint8Array): Float32Array {
-    return this.decode(this.encode(images));
+  async reconstruct(images: Float32Array | Uint8Array): Promise<Float32Array> {
+    return this.decode(await this.encode(images));
   }
 
   /** The sample's test images as floats (n·784), or one of them. */
@@ -183,11 +191,16 @@ export class DemoExplorer {
   }
 
   /** The encoded sample images with labels (stored with the model, else computed once). */
-  embeddings(): Embeddings {
-    if (this.emb) return this.emb;
+  embeddings(): Promise<Embeddings> {
+    this.emb ??= this.computeEmbeddings();
+    this.emb.catch(() => (this.emb = null));
+    return this.emb;
+  }
+
+  private async computeEmbeddings(): Promise<Embeddings> {
     const s = this.requireSamples();
     const d = this.arch.latent;
-    const points = this.storedEmbeddings ?? this.encode(s.images);
+    const points = this.storedEmbeddings ?? (await this.encode(s.images));
     const count = s.manifest.count;
     const min = Array.from({ length: d }, () => Infinity);
     const max = Array.from({ length: d }, () => -Infinity);
@@ -198,14 +211,17 @@ export class DemoExplorer {
         if (v > max[j]) max[j] = v;
       }
     }
-    this.emb = { points, labels: s.labels, count, dim: d, classNames: [...s.manifest.classNames], bounds: { min, max } };
-    return this.emb;
+    return { points, labels: s.labels, count, dim: d, classNames: [...s.manifest.classNames], bounds: { min, max } };
   }
 
   /** Per-class mean, spread and covariance of the embeddings. */
-  classStats(): ClassStats[] {
-    if (this.stats) return this.stats;
-    const e = this.embeddings();
+  classStats(): Promise<ClassStats[]> {
+    this.stats ??= this.embeddings().then((e) => this.statsOf(e));
+    this.stats.catch(() => (this.stats = null));
+    return this.stats;
+  }
+
+  private statsOf(e: Embeddings): ClassStats[] {
     const d = e.dim;
     const out: ClassStats[] = [];
     for (let c = 0; c < e.classNames.length; c++) {
@@ -230,7 +246,6 @@ export class DemoExplorer {
       for (let j = 0; j < d * d; j++) cov[j] /= div;
       out.push({ label: c, name: e.classNames[c], count, mean, std: mean.map((_, j) => Math.sqrt(cov[j * d + j])), cov });
     }
-    this.stats = out;
     return out;
   }
 
@@ -239,19 +254,19 @@ export class DemoExplorer {
    * from N(0, I) (what a VAE's prior promises; an autoencoder makes no such promise), 'class' from the normal
    * fitted to one class's embeddings (mean and full covariance).
    */
-  sample(kind: SampleKind, count: number, o: { seed?: number; classIndex?: number } = {}): DecodedPoints & { kind: SampleKind } {
+  async sample(kind: SampleKind, count: number, o: { seed?: number; classIndex?: number } = {}): Promise<DecodedPoints & { kind: SampleKind }> {
     if (!Number.isInteger(count) || count < 1 || count > 10000) throw new AezError('BAD_ARGUMENT', 'sample count must be 1–10000');
     const d = this.arch.latent;
     const rng = new Rng(o.seed ?? 1);
     const points = new Float32Array(count * d);
     if (kind === 'uniform') {
-      const { min, max } = this.embeddings().bounds;
+      const { min, max } = (await this.embeddings()).bounds;
       for (let i = 0; i < count; i++) for (let j = 0; j < d; j++) points[i * d + j] = rng.uniform(min[j], max[j]);
     } else if (kind === 'normal') {
       for (let i = 0; i < points.length; i++) points[i] = rng.normal();
     } else if (kind === 'class') {
       const c = o.classIndex ?? 0;
-      const st = this.classStats().find((s) => s.label === c);
+      const st = (await this.classStats()).find((s) => s.label === c);
       if (!st) throw new AezError('BAD_ARGUMENT', `no sample images of class ${c}`);
       const L = cholesky(st.cov, d);
       const eps = new Array<number>(d);
@@ -266,27 +281,27 @@ export class DemoExplorer {
     } else {
       throw new AezError('BAD_ARGUMENT', `unknown sampling "${String(kind)}": uniform, normal or class`);
     }
-    return { kind, points, images: this.decode(points), count };
+    return { kind, points, images: await this.decode(points), count };
   }
 
   /**
    * A strip of `frames` decoded images on the straight line between the codes of two images; the first and
    * last frames are the two images' reconstructions.
    */
-  interpolate(a: Float32Array, b: Float32Array, frames: number): DecodedPoints {
+  async interpolate(a: Float32Array, b: Float32Array, frames: number): Promise<DecodedPoints> {
     if (!Number.isInteger(frames) || frames < 2 || frames > 64) throw new AezError('BAD_ARGUMENT', 'frames must be 2–64');
     const d = this.arch.latent;
     if (a.length !== RAW_PIXELS || b.length !== RAW_PIXELS) throw new AezError('BAD_ARGUMENT', 'interpolate takes two 28×28 images');
     const both = new Float32Array(2 * RAW_PIXELS);
     both.set(a);
     both.set(b, RAW_PIXELS);
-    const z = this.encode(both);
+    const z = await this.encode(both);
     const points = new Float32Array(frames * d);
     for (let f = 0; f < frames; f++) {
       const t = f / (frames - 1);
       for (let j = 0; j < d; j++) points[f * d + j] = (1 - t) * z[j] + t * z[d + j];
     }
-    return { points, images: this.decode(points), count: frames };
+    return { points, images: await this.decode(points), count: frames };
   }
 
   /**
@@ -294,13 +309,13 @@ export class DemoExplorer {
    * points at cell centres, row 0 at the top (largest second coordinate); other dimensions sit at the
    * embeddings' mean. Bounds default to the embeddings' bounding box (or ±3 without samples).
    */
-  grid(cols: number, rows: number, o: { bounds?: Bounds; dims?: [number, number] } = {}): DecodedPoints & { cols: number; rows: number; bounds: Bounds } {
+  async grid(cols: number, rows: number, o: { bounds?: Bounds; dims?: [number, number] } = {}): Promise<DecodedPoints & { cols: number; rows: number; bounds: Bounds }> {
     if (!Number.isInteger(cols) || !Number.isInteger(rows) || cols < 1 || rows < 1 || cols * rows > 2500) {
       throw new AezError('BAD_ARGUMENT', 'grid must be 1–2500 cells');
     }
     const d = this.arch.latent;
     const [dx, dy] = o.dims ?? [0, Math.min(1, d - 1)];
-    const emb = this.samples ? this.embeddings() : null;
+    const emb = this.samples ? await this.embeddings() : null;
     const bounds = o.bounds ?? emb?.bounds ?? { min: new Array(d).fill(-3), max: new Array(d).fill(3) };
     const centre = new Array<number>(d).fill(0);
     if (emb) {
@@ -315,11 +330,11 @@ export class DemoExplorer {
         if (d > 1) points[k + dy] = bounds.max[dy] - ((r + 0.5) / rows) * (bounds.max[dy] - bounds.min[dy]);
       }
     }
-    return { points, images: this.decode(points), count: cols * rows, cols, rows, bounds };
+    return { points, images: await this.decode(points), count: cols * rows, cols, rows, bounds };
   }
 
   /** Adds Gaussian noise of standard deviation `sigma` (0..1 units, clipped to 0..1) and reconstructs. */
-  denoise(image: Float32Array, sigma: number, seed = 1): DenoiseDemo {
+  async denoise(image: Float32Array, sigma: number, seed = 1): Promise<DenoiseDemo> {
     if (image.length !== RAW_PIXELS) throw new AezError('BAD_ARGUMENT', 'denoise takes one 28×28 image');
     if (!(sigma >= 0 && sigma <= 2)) throw new AezError('BAD_ARGUMENT', 'sigma must be 0–2 (0..1 pixel units)');
     const rng = new Rng(seed);
@@ -327,15 +342,15 @@ export class DemoExplorer {
     const both = new Float32Array(2 * RAW_PIXELS);
     both.set(noisy);
     both.set(image, RAW_PIXELS);
-    const rec = this.reconstruct(both);
+    const rec = await this.reconstruct(both);
     const restored = rec.slice(0, RAW_PIXELS);
     const reconstruction = rec.slice(RAW_PIXELS);
     return { clean: Float32Array.from(image), noisy, restored, reconstruction, sigma, psnrNoisy: psnr(noisy, image), psnrRestored: psnr(restored, image) };
   }
 
   dispose(): void {
-    if (this.params) for (const t of this.params.values()) t.dispose();
-    this.params = null;
+    this.net?.dispose();
+    this.net = null;
   }
 }
 
