@@ -7,6 +7,7 @@ import { pixelShuffle2, pixelUnshuffle2 } from '../electron/engine/nn/shuffle.js
 import { paramSpecs, type UNetConfig } from '../electron/engine/nn/unet.js';
 import { ProtoWriter, readFields, readString, Wire } from '../electron/engine/onnx/protobuf.js';
 import { GraphBuilder, ONNX_OPSET, ONNX_IR_VERSION } from '../electron/engine/onnx/onnx-proto.js';
+import { unshuffleConvLayer } from '../electron/engine/onnx/export-hyperprior.js';
 import {
   addLayer,
   convLayer,
@@ -162,6 +163,19 @@ test('layer: pixel shuffle = DepthToSpace (DCR), the inverse, as nn/shuffle.ts',
     const x = Float32Array.from({ length: 2 * 3 * 5 * 4 * c }, (_, i) => i);
     const got = await runLayer(shape, [2, 6, 10, c], x, (g, v) => shuffleLayer(g, v));
     assert.deepEqual([...got], [...tf.tidy(() => pixelShuffle2(tf.tensor4d(x, shape)).dataSync())]);
+  }
+});
+
+test('layer: unshuffle then 3×3 conv = one 6×6 stride-2 conv (the codec analysis)', async () => {
+  await initBackend();
+  for (const [c, cout] of [[3, 5], [2, 4]]) {
+    const shapeIn: [number, number, number, number] = [2, 8, 12, c];
+    const x = random(2 * 8 * 12 * c, 11);
+    const w = random(9 * 4 * c * cout, 12, 0.5);
+    const b = random(cout, 13);
+    const got = await runLayer(shapeIn, [2, 4, 6, cout], x, (g, v) => unshuffleConvLayer(g, 'c', v, w, [3, 3, 4 * c, cout], b));
+    const want = tf.tidy(() => tf.add(tf.conv2d(pixelUnshuffle2(tf.tensor4d(x, shapeIn)), tf.tensor4d(w, [3, 3, 4 * c, cout]), 1, 'same'), tf.tensor1d(b)).dataSync());
+    assert.ok(maxAbsDiff(got, want) < 1e-5, `unshuffle+conv ${c}→${cout}: ${maxAbsDiff(got, want)}`);
   }
 });
 
