@@ -30,12 +30,24 @@ const state = JSON.parse(await readFile(join(run, 'checkpoint.json'), 'utf8')) a
   history: TrainProgress[];
   best?: { step: number; metric: number };
 };
+const record = JSON.parse(await readFile(join(run, 'run.json'), 'utf8').catch(() => '{}')) as { task?: string; initFrom?: string | null };
 const model = await loadModelDir(join(run, 'model'));
 const dest = resolve('models', values.id);
+// A fine-tuned run started from another model (often the very one it replaces): keep that model's own
+// training record in the new card, read before the folder is replaced.
+const parent = record.initFrom ? await parentRecord(record.initFrom) : undefined;
 await rm(dest, { recursive: true, force: true });
 await mkdir(dest, { recursive: true });
 await cp(join(run, 'model', 'model.json'), join(dest, 'model.json'));
 await cp(join(run, 'model', 'weights.bin'), join(dest, 'weights.bin'));
+
+async function parentRecord(initFrom: string): Promise<string> {
+  const dir = initFrom.includes('/') || initFrom.includes('\\') ? resolve(initFrom) : resolve('models', initFrom);
+  const card = await readFile(join(dir, 'MODEL_CARD.md'), 'utf8').catch(() => '');
+  const sha = (JSON.parse(await readFile(join(dir, 'model.json'), 'utf8').catch(() => '{}')) as { sha256?: string }).sha256;
+  const keep = card.split('\n').filter((l) => /^- (Trained by|Optimisation|Steps|Shipped weights):/.test(l));
+  return [`- Started from: the weights of model \`${initFrom}\`${sha ? ` (sha256 \`${sha.slice(0, 16)}…\`)` : ''}, fine-tuned here. That model's own record:`, ...keep.map((l) => `  ${l}`)].join('\n');
+}
 
 const cfg = state.config;
 const isCodec = model.manifest.arch.kind === 'hyperprior';
@@ -53,19 +65,20 @@ const medianSpeed = speeds.sort((a, b) => a - b)[speeds.length >> 1] ?? 0;
 
 // What the card says about the loss, the validation and the benchmark, per kind of model.
 const kind = isCodec ? 'codec' : model.manifest.task === 'inpaint' ? 'inpaint' : metric === 'rmse' ? 'scan' : 'photo';
+const pixelLoss = cfg.loss === 'mse' ? 'squared-error loss' : 'Charbonnier loss';
 const TEXT = {
   photo: {
-    loss: 'Charbonnier loss',
+    loss: pixelLoss,
     validation: 'PSNR on 8 centre crops 192×192 of photos/val at σ=25, 8-bit protocol',
     benchmark: 'all validation images, σ 15/25/50, baselines, speed',
   },
   scan: {
-    loss: 'Charbonnier loss',
+    loss: pixelLoss,
     validation: 'RMSE (0..1) on the held-out Kaggle pages, whose two backgrounds never appear in training',
     benchmark: 'all validation images, σ 15/25/50, baselines, speed',
   },
   inpaint: {
-    loss: 'Charbonnier loss on the composited output, hole pixels only',
+    loss: `${pixelLoss} on the composited output, hole pixels only`,
     validation: 'PSNR inside the holes of 8 centre crops 256×256 of photos/val, fixed seeded free-form masks of 10–30 % holes (train/validate.ts inpaintValSet), 8-bit',
     benchmark: 'all of photos/val with seeded 10–30 % masks against Telea, speed',
   },
@@ -76,6 +89,14 @@ const TEXT = {
   },
 }[kind];
 
+const trainCommand = [
+  `aez train --task ${record.task ?? values.id} --steps ${cfg.steps} --batch ${cfg.batch} --patch ${cfg.patch} --seed ${cfg.seed} --lr ${cfg.lr}`,
+  cfg.loss ? `--loss ${cfg.loss}` : '',
+  record.initFrom ? `--init-from ${record.initFrom}` : '',
+]
+  .filter(Boolean)
+  .join(' ');
+
 const card = `# Model card: \`${values.id}\`
 
 - Task: ${model.manifest.task}
@@ -85,8 +106,8 @@ const card = `# Model card: \`${values.id}\`
     : `residual U-Net (pixel-unshuffle input, widths ${arch.widths.join('/')}, residual blocks ${arch.blocks.join('/')}${arch.noiseMap ? ', noise-level map input (FFDNet-style)' : ''}), ${arch.channels === 3 ? 'RGB' : 'grey'}; ${countParams(arch).toLocaleString('en')} parameters; ${(flopsPerPixel(arch) / 1000).toFixed(1)} GFLOP per megapixel`
 }.
 - Weights: \`weights.bin\`, float16, ${((params * 2) / 1e6).toFixed(2)} MB; sha256 \`${model.manifest.sha256}\`.
-- Trained by: \`aez train --task ${values.id} --steps ${cfg.steps} --batch ${cfg.batch} --patch ${cfg.patch} --seed ${cfg.seed}\` (the project's own TypeScript trainer, TensorFlow.js wasm backend with the project's training kernels, data-parallel worker threads), then \`node dist/scripts/ship-model.js --run <run> --id ${values.id}\`.
-- Data: ${values.data}
+- Trained by: \`${trainCommand}\` (the project's own TypeScript trainer, TensorFlow.js wasm backend with the project's training kernels, data-parallel worker threads), then \`node dist/scripts/ship-model.js --run <run> --id ${values.id}\`.
+${parent ? `${parent}\n` : ''}- Data: ${values.data}
 - Optimisation: Adam, peak learning rate ${cfg.lr}, 200-step warm-up then cosine decay, gradient-norm clip 1, ${TEXT.loss}, batch ${cfg.batch} patches of ${cfg.patch}×${cfg.patch}.
 - Steps: ${state.step} of ${cfg.steps} planned; wall time ${(state.elapsedMs / 3.6e6).toFixed(2)} h on a 2-core CPU machine; median ${medianSpeed.toFixed(2)} steps/s.
 - Shipped weights: the best validation checkpoint, step ${state.best?.step ?? '?'} (${state.best ? fmt(state.best.metric) : '?'}).

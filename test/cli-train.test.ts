@@ -51,4 +51,7 @@ test('aez train rejects bad options with specific messages', async () => {
   assert.match(r2.stderr, /--widths must be/);
   const r3 = await aez(['train', '--task', 'photo', '--out', '/tmp/x', '--patch', '20']);
   assert.match(r3.stderr, /multiple of 8/);
+  const r4 = await aez(['train', '--task', 'inpaint', '--out', '/tmp/x', '--loss', 'l3']);
+  assert.equal(r4.code, 2);
+  assert.match(r4.stderr, /--loss must be charbonnier or mse/);
 });

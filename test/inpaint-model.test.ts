@@ -167,12 +167,25 @@ test('inpainting batches, loss and validation: 4 input planes, composited loss o
   const loss = gc.compute(b, grad);
   assert.ok(Number.isFinite(loss) && loss > 0 && loss < 1, String(loss));
   assert.ok(grad.some((g) => g !== 0));
+  gc.dispose(); // variables are named: one computer at a time
+  // --loss mse: the mean squared error over hole values of the composited output, exactly.
+  const mse = new GradientComputer(TINY_INPAINT, 'mse');
+  mse.setWeights(flat);
+  const mseLoss = mse.compute(b, new Float32Array(mse.size));
+  const want = tf.tidy(() => {
+    const x = tf.tensor4d(b.input, [3, 32, 32, 4]);
+    const d = tf.sub(forward(TINY_INPAINT, params, x), tf.tensor4d(b.target, [3, 32, 32, 3]));
+    const hole = tf.slice(x, [0, 0, 0, 3], [3, 32, 32, 1]);
+    return tf.div(tf.sum(tf.mul(tf.square(d), hole)), tf.mul(tf.sum(hole), 3)).dataSync()[0];
+  });
+  assert.ok(Math.abs(mseLoss - want) < 1e-6 * Math.max(1, want), `mse ${mseLoss} vs ${want}`);
+  assert.ok(mseLoss < loss, 'squared errors under 1 are smaller than their Charbonnier');
+  mse.dispose();
   const val = await inpaintValSet(dir, 'telea', 2, 64);
   assert.equal(val.items.length, 2);
   assert.ok(val.items.every((it) => it.inputChannels === 4 && it.weight!.some((v) => v === 1)));
   const psnr = evaluate(TINY_INPAINT, params, val);
   assert.ok(psnr > 5 && psnr < 99, String(psnr));
-  gc.dispose();
   for (const t of params.values()) t.dispose();
   assert.equal(PRESETS.inpaint.task, 'inpaint');
   assert.equal(PRESETS.inpaint.arch.extraInputs, 1);

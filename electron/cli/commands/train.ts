@@ -4,11 +4,18 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { PRESETS, type TrainTask } from '../../engine/train/presets.js';
+import type { PixelLoss } from '../../engine/train/grad-core.js';
 import { runTraining } from '../../engine/train/setup.js';
 import { AezError } from '../../engine/util/errors.js';
 import { interruptSignal, parseNumber, type GlobalOptions } from '../shared.js';
 
 const SHARED = resolve('../shared/data');
+
+function lossOption(v: unknown): PixelLoss | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'charbonnier' && v !== 'mse') throw new AezError('BAD_ARGUMENT', `--loss must be charbonnier or mse, got "${String(v)}"`);
+  return v;
+}
 
 export function registerTrain(program: Command): void {
   program
@@ -28,6 +35,7 @@ export function registerTrain(program: Command): void {
     .option('--val <dir>', 'validation folder (photo: images; default: images held out of --data; scan: a held-out split of --data)')
     .option('--widths <list>', 'feature widths per level, e.g. 16,32,64 (preset default)')
     .option('--blocks <list>', 'residual blocks per level, e.g. 1,1,2 (preset default)')
+    .option('--loss <kind>', 'pixel loss: charbonnier (default; sharper denoising) or mse (what PSNR rewards where the answer is ambiguous, e.g. inpainting)')
     .option('--id <name>', 'model id written into the model', undefined)
     .option('--init-from <model>', 'start from a model\'s weights (photo, scan or a folder) to fine-tune it')
     .option('--json', 'print progress as JSON lines', false)
@@ -67,6 +75,7 @@ export function registerTrain(program: Command): void {
         checkpointEvery: int('checkpointEvery', 1, 1e9),
         widths,
         blocks: list('blocks'),
+        loss: lossOption(o.loss),
         id: o.id as string | undefined,
         initFrom: o.initFrom as string | undefined,
         workers: int('workers', 1, 64),

@@ -6,13 +6,19 @@ import { archParamSpecs as paramSpecs, type ArchConfig } from '../nn/arch.js';
 import { rdLoss } from '../codec/model/hyperprior.js';
 import type { Batch } from './batch.js';
 
+/** Per-pixel loss: Charbonnier (smooth L1) or squared error. */
+export type PixelLoss = 'charbonnier' | 'mse';
+
 export class GradientComputer {
   private readonly specs;
   private readonly vars: tf.Variable[];
   private readonly params: Params;
   readonly size: number;
 
-  constructor(private readonly cfg: ArchConfig) {
+  constructor(
+    private readonly cfg: ArchConfig,
+    private readonly pixelLoss: PixelLoss = 'charbonnier',
+  ) {
     this.specs = paramSpecs(cfg);
     this.params = new Map();
     this.vars = this.specs.map((s) => {
@@ -36,8 +42,9 @@ export class GradientComputer {
 
   /**
    * Charbonnier loss (a smooth L1): trains denoisers to higher PSNR than MSE in our runs and published ones.
-   * Inpainters (masked output) are scored on their composited output, averaged over hole values only:
-   * known pixels are returned exactly and carry no error.
+   * Squared error ('mse') targets the conditional mean, which is what PSNR rewards where the answer is
+   * ambiguous (the inside of a large hole). Inpainters (masked output) are scored on their composited output,
+   * averaged over hole values only: known pixels are returned exactly and carry no error.
    */
   private loss(batch: Batch): tf.Scalar {
     if (this.cfg.kind === 'hyperprior') {
@@ -53,13 +60,13 @@ export class GradientComputer {
     const s = batch.sigma ? tf.tensor1d(batch.sigma) : undefined;
     const out = forward(this.cfg, this.params, x, s);
     const d = tf.sub(out, y);
-    const charbonnier = tf.sqrt(tf.add(tf.square(d), 1e-6));
+    const per = this.pixelLoss === 'mse' ? tf.square(d) : tf.sqrt(tf.add(tf.square(d), 1e-6));
     if (this.cfg.maskedOutput) {
       const hole = tf.slice(x, [0, 0, 0, inC - 1], [batch.n, batch.patch, batch.patch, 1]);
       const values = tf.maximum(tf.mul(tf.sum(hole), batch.channels), 1);
-      return tf.div(tf.sum(tf.mul(charbonnier, hole)), values) as tf.Scalar;
+      return tf.div(tf.sum(tf.mul(per, hole)), values) as tf.Scalar;
     }
-    return tf.mean(charbonnier) as tf.Scalar;
+    return tf.mean(per) as tf.Scalar;
   }
 
   /** Writes the gradient into `gradOut` (scaled by `weight`, for averaging shards) and returns the loss. */

@@ -4,11 +4,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../runtime/backend.js';
 import type { ArchConfig } from '../nn/arch.js';
 import { errorMessage } from '../util/errors.js';
-import { GradientComputer } from './grad-core.js';
+import { GradientComputer, type PixelLoss } from './grad-core.js';
 import { createSource, sampleShard, type SourceSpec } from './sources.js';
 
 export interface GradWorkerInit {
   cfg: ArchConfig;
+  loss: PixelLoss;
   source: SourceSpec;
   backend?: string;
   seed: number;
@@ -34,7 +35,7 @@ const init = workerData as GradWorkerInit;
 const ready = (async () => {
   await initBackend(init.backend);
   const source = await createSource(init.source);
-  return { source, computer: new GradientComputer(init.cfg) };
+  return { source, computer: new GradientComputer(init.cfg, init.loss) };
 })();
 
 ready.then(

@@ -18,6 +18,7 @@ import { DEFAULT_INPAINT_SOURCE } from './inpaint-source.js';
 import { PRESETS, type TaskPreset, type TrainTask } from './presets.js';
 import { renderSample, type SamplePreview } from './sample-preview.js';
 import type { SourceSpec } from './sources.js';
+import type { PixelLoss } from './grad-core.js';
 import { train, type TrainConfig, type TrainProgress, type TrainResult, type TrainStart } from './trainer.js';
 import { inpaintValSet, photoValSet, scanValSet, type ValSet } from './validate.js';
 
@@ -41,6 +42,8 @@ export interface TrainOptions {
   checkpointEvery?: number;
   widths?: number[];
   blocks?: number[];
+  /** Pixel loss (denoisers, inpainter); a resumed run keeps its own unless told. */
+  loss?: PixelLoss;
   /** Model id written into the model (default: the task). */
   id?: string;
   /** A model name or folder whose weights the run starts from (fine-tuning). */
@@ -221,6 +224,7 @@ export async function prepareTraining(o: TrainOptions): Promise<PreparedTraining
     arch = { ...preset.arch, widths, blocks };
   } else {
     if (o.widths || o.blocks) throw bad(`--widths and --blocks apply to the denoising and inpainting tasks, not to ${task}`);
+    if (o.loss) throw bad(`--loss applies to the denoising and inpainting tasks; the codec trains on rate + λ·distortion`);
     if (patch % 64) throw bad(`patch must be a multiple of 64 for the codec (got ${patch})`);
   }
   const config: TrainConfig = {
@@ -235,6 +239,7 @@ export async function prepareTraining(o: TrainOptions): Promise<PreparedTraining
     valEvery: o.valEvery ?? prev?.valEvery ?? 500,
     checkpointEvery: o.checkpointEvery ?? prev?.checkpointEvery ?? 100,
     ...(preset.inputs ? { inputs: preset.inputs } : {}),
+    ...((o.loss ?? prev?.loss) ? { loss: o.loss ?? prev?.loss } : {}),
   };
 
   // Data: what was asked for, else what the run was started with, else the caller's defaults.

@@ -14,6 +14,7 @@ import { initBackend } from '../runtime/backend.js';
 import { AezError } from '../util/errors.js';
 import { adamStep, createAdam, learningRate } from './adam.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import type { PixelLoss } from './grad-core.js';
 import type { GradStepRequest, GradWorkerInit, GradWorkerReply } from './grad-worker.js';
 import type { SourceSpec } from './sources.js';
 import { evaluate, type ValItem, type ValSet } from './validate.js';
@@ -31,6 +32,8 @@ export interface TrainConfig {
   checkpointEvery: number;
   /** Written into the model (inpainting: mask plane and hole pre-fill). */
   inputs?: ModelInputs;
+  /** Pixel loss of the denoisers and the inpainter (default Charbonnier); the codec has its own. */
+  loss?: PixelLoss;
 }
 
 export interface TrainProgress {
@@ -198,7 +201,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
   }
 
   const nWorkers = Math.max(1, Math.min(run.workers ?? availableParallelism(), cfg.batch));
-  const workers = await startWorkers(nWorkers, { cfg: cfg.arch, source: run.source, backend: run.backend, seed: cfg.seed, params: paramsBuf }, size);
+  const workers = await startWorkers(nWorkers, { cfg: cfg.arch, loss: cfg.loss ?? 'charbonnier', source: run.source, backend: run.backend, seed: cfg.seed, params: paramsBuf }, size);
   log(`${nWorkers} gradient worker(s) ready; ${size} parameters`);
   run.onStart?.({ step, total: cfg.steps, parameters: size, workers: nWorkers, resumed: !!resumed, history: [...history] });
 
