@@ -11,6 +11,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { readImage, toRgb, type RasterImage } from '../electron/engine/image/io.js';
 import { inpaintImage, type InpaintMethod } from '../electron/engine/inpaint/inpaint.js';
@@ -28,11 +29,18 @@ const REPO = repoRoot(SCRIPT);
 const MARK_START = '<!-- bench-inpaint:start -->';
 const MARK_END = '<!-- bench-inpaint:end -->';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-const flag = (name: string) => process.argv.includes(`--${name}`);
+const { values: args } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    data: { type: 'string' },
+    limit: { type: 'string' },
+    threads: { type: 'string' },
+    out: { type: 'string' },
+    'save-masks': { type: 'string' },
+    json: { type: 'boolean', default: false },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
 
 interface Row {
   name: string;
@@ -43,21 +51,21 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  const data = resolve(arg('data') ?? join(REPO, '../shared/data/photos/val'));
-  const limit = arg('limit') ? Number(arg('limit')) : Infinity;
-  const threads = Number(arg('threads') ?? availableParallelism());
-  const out = resolve(arg('out') ?? join(REPO, 'docs/benchmarks.md'));
-  const saveMasks = arg('save-masks');
+  const data = resolve(args.data ?? join(REPO, '../shared/data/photos/val'));
+  const limit = args.limit ? Number(args.limit) : Infinity;
+  const threads = Number(args.threads ?? availableParallelism());
+  const out = resolve(args.out ?? join(REPO, 'docs/benchmarks.md'));
+  const saveMasks = args['save-masks'];
   const files = (await listImages(data)).slice(0, limit);
   if (files.length === 0) throw new Error(`no images in ${data}`);
 
   let model: LoadedModel | undefined;
-  const modelArg = arg('model') ?? 'inpaint';
+  const modelArg = args.model ?? 'inpaint';
   try {
     model = await loadModel(modelArg);
     if (model.manifest.task !== 'inpaint') throw new Error(`${modelArg} is a ${model.manifest.task} model`);
   } catch (e) {
-    if (arg('model')) throw e;
+    if (args.model) throw e;
     process.stderr.write(`no inpainting model installed (${(e as Error).message}); measuring Telea only\n`);
     model = undefined;
   }
@@ -161,9 +169,9 @@ async function main(): Promise<void> {
     MARK_END,
   ];
   const section = lines.join('\n');
-  if (flag('json')) process.stdout.write(JSON.stringify({ summary, rows }, null, 2) + '\n');
-  if (flag('no-write')) {
-    if (!flag('json')) process.stdout.write(section + '\n');
+  if (args.json) process.stdout.write(JSON.stringify({ summary, rows }, null, 2) + '\n');
+  if (args['no-write']) {
+    if (!args.json) process.stdout.write(section + '\n');
     return;
   }
   let doc = existsSync(out) ? await readFile(out, 'utf8') : '# Benchmarks\n\n';
