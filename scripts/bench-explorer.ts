@@ -79,7 +79,7 @@ function section(rows: Row[], o: { tfjs: string; repeat: number }, ortVer: strin
     '## Explorer: demo autoencoders on onnxruntime vs TensorFlow.js',
     '',
     `Written by \`node dist/scripts/bench-explorer.js\` on ${new Date().toISOString().slice(0, 10)}: ${cpus()[0]?.model ?? 'unknown CPU'}, ` +
-      `${cores} cores, Node ${process.versions.node}, onnxruntime-node ${ortVer}, tfjs-${o.tfjs} (single-threaded in Node). Best of ${o.repeat}. ` +
+      `${cores} cores, Node ${process.versions.node}, onnxruntime-node ${ortVer}, tfjs-${o.tfjs}${o.tfjs === 'wasm' || o.tfjs === 'cpu' ? ' (single-threaded in Node)' : ''}. Best of ${o.repeat}. ` +
       `Load average at the end: ${loadavg().map((v) => v.toFixed(2)).join(' ')}.`,
     '',
     `*s/MP*: seconds per megapixel of 32×32 network images, encoding and decoding the ${sample.toLocaleString('en-US')}-image explorer sample in batches of ${BATCH}. ` +
@@ -111,7 +111,8 @@ async function main(): Promise<void> {
       'no-write': { type: 'boolean', default: false },
     },
   });
-  const repeat = Math.max(1, Number(a.repeat) | 0);
+  const repeat = Number(a.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat must be a whole number ≥ 1, got "${a.repeat}"`);
   await initBackend(a.tfjs);
   const ortVer = ortVersion(await loadOrt());
   const root = demoRoot();

@@ -53,6 +53,7 @@ interface Row {
 async function main(): Promise<void> {
   const data = resolve(args.data ?? join(REPO, '../shared/data/photos/val'));
   const limit = args.limit ? Number(args.limit) : Infinity;
+  if (!(limit >= 1)) throw new Error(`--limit must be a number ≥ 1, got "${args.limit}"`);
   const threads = Number(args.threads ?? availableParallelism());
   const out = resolve(args.out ?? join(REPO, 'docs/benchmarks.md'));
   const saveMasks = args['save-masks'];

@@ -45,8 +45,16 @@ async function parentRecord(initFrom: string): Promise<string> {
   const dir = initFrom.includes('/') || initFrom.includes('\\') ? resolve(initFrom) : resolve('models', initFrom);
   const card = await readFile(join(dir, 'MODEL_CARD.md'), 'utf8').catch(() => '');
   const sha = (JSON.parse(await readFile(join(dir, 'model.json'), 'utf8').catch(() => '{}')) as { sha256?: string }).sha256;
-  const keep = card.split('\n').filter((l) => /^- (Trained by|Optimisation|Steps|Shipped weights):/.test(l));
-  return [`- Started from: the weights of model \`${initFrom}\`${sha ? ` (sha256 \`${sha.slice(0, 16)}…\`)` : ''}, fine-tuned here. That model's own record:`, ...keep.map((l) => `  ${l}`)].join('\n');
+  // Its training lines, with their own nested "Started from" record when it was fine-tuned too.
+  const keep: string[] = [];
+  let inParent = false;
+  for (const l of card.split('\n')) {
+    if (/^- /.test(l)) inParent = /^- (Trained by|Started from|Optimisation|Steps|Shipped weights):/.test(l);
+    else if (!/^ {2,}- /.test(l)) inParent = false;
+    if (inParent) keep.push(l);
+  }
+  const head = `- Started from: the weights of model \`${initFrom}\`${sha ? ` (sha256 \`${sha.slice(0, 16)}…\`)` : ''}, fine-tuned here.`;
+  return keep.length ? [`${head} That model's own record:`, ...keep.map((l) => `  ${l}`)].join('\n') : `${head} (Its card was not found.)`;
 }
 
 const cfg = state.config;
@@ -91,6 +99,7 @@ const TEXT = {
 
 const trainCommand = [
   `aez train --task ${record.task ?? values.id} --steps ${cfg.steps} --batch ${cfg.batch} --patch ${cfg.patch} --seed ${cfg.seed} --lr ${cfg.lr}`,
+  isCodec ? '' : `--widths ${arch.widths.join(',')} --blocks ${arch.blocks.join(',')}`,
   cfg.loss ? `--loss ${cfg.loss}` : '',
   record.initFrom ? `--init-from ${record.initFrom}` : '',
 ]

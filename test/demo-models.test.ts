@@ -126,7 +126,7 @@ test('a clicked point decodes to one 28×28 image in 0..1; encode gives one poin
   for (let i = 0; i < 784; i++) assert.ok(Math.abs(alone[i] - batch[784 + i]) < 1e-5);
   const z = await ex.encode(shapes(5).images);
   assert.equal(z.length, 5 * 2);
-  assert.throws(() => ex.decodePoint([1, 2, 3]), /2 coordinates/);
+  await assert.rejects(ex.decodePoint([1, 2, 3]), /2 coordinates/);
   await assert.rejects(ex.decode([NaN, 0]), /finite/);
   ex.dispose();
 });

@@ -39,6 +39,19 @@ describe('Explore mode in the browser twin', { skip }, () => {
     // Before any click the decoder already shows the first sample's code, not an empty box.
     await page.waitForFunction(() => /z = \(/.test(document.querySelector('[data-testid="cursor"]')?.textContent ?? ''), null, { timeout: 30_000 });
     const first = await page.getByTestId('cursor').innerText();
+    // …and its image is drawn (a decoded garment lights up more than a few pixels of the black box).
+    await page.waitForFunction(
+      () => {
+        const c = document.querySelector('[aria-label="Image decoded from the chosen point"] canvas') as HTMLCanvasElement | null;
+        if (!c) return false;
+        const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let lit = 0;
+        for (let i = 0; i < px.length; i += 4) if (px[i] > 16) lit++;
+        return lit > 20;
+      },
+      null,
+      { timeout: 30_000 },
+    );
     await page.mouse.click(box.x + box.width * 0.4, box.y + box.height * 0.5);
     await page.waitForFunction((before) => document.querySelector('[data-testid="cursor"]')?.textContent?.trim() !== before.trim(), first, { timeout: 30_000 });
     await page.keyboard.press('ArrowRight');

@@ -134,7 +134,7 @@ test('every shipped demo model gives the same codes and images on onnxruntime an
   for (const name of shipped) {
     const m = await loadDemoModelDir(join(DEMO, name));
     const d = m.arch.latent;
-    // Points across the stored embeddings' box (where the explorer decodes), and a few real sample images.
+    // Points across the stored embeddings' box (where the explorer decodes); random images to encode.
     const rng = new Rng(3);
     const box = m.manifest.embeddings ?? { min: new Array(d).fill(-3), max: new Array(d).fill(3) };
     const z = Float32Array.from({ length: 20 * d }, (_, i) => rng.uniform(box.min[i % d], box.max[i % d]));
@@ -144,20 +144,42 @@ test('every shipped demo model gives the same codes and images on onnxruntime an
 
 test('the explorer runs on onnxruntime unless AEZ_BACKEND asks for TensorFlow.js; both decode alike', { skip: shipped.includes('fashion-ae') ? false : 'fashion-ae not shipped' }, async () => {
   const saved = process.env.AEZ_BACKEND;
-  delete process.env.AEZ_BACKEND;
-  const ort = await DemoExplorer.open('fashion-ae', DEMO);
-  process.env.AEZ_BACKEND = 'wasm';
-  const tfjs = await DemoExplorer.open('fashion-ae', DEMO);
-  if (saved === undefined) delete process.env.AEZ_BACKEND;
-  else process.env.AEZ_BACKEND = saved;
+  let ort: DemoExplorer | undefined;
+  let tfjs: DemoExplorer | undefined;
   try {
-    assert.equal(ort.engine, 'ort-cpu');
+    delete process.env.AEZ_BACKEND;
+    ort = await DemoExplorer.open('fashion-ae', DEMO);
+    process.env.AEZ_BACKEND = 'wasm';
+    tfjs = await DemoExplorer.open('fashion-ae', DEMO);
+    // The chain's first provider that starts: the CPU here, a GPU provider on a machine that has one.
+    assert.match(ort.engine, /^ort-/);
     assert.equal(tfjs.engine, 'tfjs-wasm');
     const a = await ort.grid(5, 4);
     const b = await tfjs.grid(5, 4);
     assert.ok(maxAbsDiff(a.images, b.images) <= TOL);
   } finally {
-    ort.dispose();
-    tfjs.dispose();
+    if (saved === undefined) delete process.env.AEZ_BACKEND;
+    else process.env.AEZ_BACKEND = saved;
+    ort?.dispose();
+    tfjs?.dispose();
+  }
+});
+
+test('a closed demo model refuses work; its engine goes on serving the others', async () => {
+  await initBackend('wasm');
+  const arch = demoArch('ae', 2);
+  const engine = await OrtEngine.create({ threads: 1 });
+  try {
+    const a = new OrtDemoNet(engine, arch, randomFlat(arch, 1), 'a');
+    const b = new OrtDemoNet(engine, arch, randomFlat(arch, 2), 'b');
+    const z = Float32Array.of(0.5, -1);
+    const before = await b.decode(z, 1);
+    await a.decode(z, 1);
+    a.dispose();
+    await assert.rejects(a.decode(z, 1), /closed/);
+    assert.deepEqual(await b.decode(z, 1), before);
+    b.dispose();
+  } finally {
+    engine.dispose();
   }
 });

@@ -7,7 +7,6 @@ import { pixelShuffle2, pixelUnshuffle2 } from '../electron/engine/nn/shuffle.js
 import { paramSpecs, type UNetConfig } from '../electron/engine/nn/unet.js';
 import { ProtoWriter, readFields, readString, Wire } from '../electron/engine/onnx/protobuf.js';
 import { GraphBuilder, ONNX_OPSET, ONNX_IR_VERSION } from '../electron/engine/onnx/onnx-proto.js';
-import { unshuffleConvLayer } from '../electron/engine/onnx/export-hyperprior.js';
 import {
   addLayer,
   convLayer,
@@ -18,7 +17,7 @@ import {
   shuffleLayer,
   toNchw,
   toNhwc,
-  unshuffleLayer,
+  unshuffleConvLayer,
 } from '../electron/engine/onnx/export-unet.js';
 import { initBackend } from '../electron/engine/runtime/backend.js';
 import { Rng } from '../electron/engine/util/rng.js';
@@ -146,16 +145,6 @@ test('layer: relu and add', async () => {
   assert.ok(maxAbsDiff(twice, tf.tidy(() => tf.add(tf.tensor4d(x, shape), tf.relu(tf.tensor4d(x, shape))).dataSync())) < 1e-7);
 });
 
-test('layer: pixel unshuffle = SpaceToDepth, channel order (dy, dx, c) as nn/shuffle.ts', async () => {
-  await initBackend();
-  for (const c of [1, 3, 4]) {
-    const shape: [number, number, number, number] = [2, 6, 8, c];
-    const x = Float32Array.from({ length: 2 * 6 * 8 * c }, (_, i) => i);
-    const got = await runLayer(shape, [2, 3, 4, 4 * c], x, (g, v) => unshuffleLayer(g, v));
-    assert.deepEqual([...got], [...tf.tidy(() => pixelUnshuffle2(tf.tensor4d(x, shape)).dataSync())]);
-  }
-});
-
 test('layer: pixel shuffle = DepthToSpace (DCR), the inverse, as nn/shuffle.ts', async () => {
   await initBackend();
   for (const c of [1, 3, 8]) {
@@ -166,17 +155,18 @@ test('layer: pixel shuffle = DepthToSpace (DCR), the inverse, as nn/shuffle.ts',
   }
 });
 
-test('layer: unshuffle then 3×3 conv = one 6×6 stride-2 conv (the codec analysis)', async () => {
+test('layer: pixel unshuffle (channels (dy, dx, c) as nn/shuffle.ts) then a k×k conv = one 2k×2k stride-2 conv', async () => {
   await initBackend();
-  for (const [c, cout] of [[3, 5], [2, 4]]) {
+  for (const [k, c, cout] of [[3, 3, 5], [3, 2, 4], [1, 3, 6], [5, 1, 2]]) {
     const shapeIn: [number, number, number, number] = [2, 8, 12, c];
     const x = random(2 * 8 * 12 * c, 11);
-    const w = random(9 * 4 * c * cout, 12, 0.5);
+    const w = random(k * k * 4 * c * cout, 12, 0.5);
     const b = random(cout, 13);
-    const got = await runLayer(shapeIn, [2, 4, 6, cout], x, (g, v) => unshuffleConvLayer(g, 'c', v, w, [3, 3, 4 * c, cout], b));
-    const want = tf.tidy(() => tf.add(tf.conv2d(pixelUnshuffle2(tf.tensor4d(x, shapeIn)), tf.tensor4d(w, [3, 3, 4 * c, cout]), 1, 'same'), tf.tensor1d(b)).dataSync());
-    assert.ok(maxAbsDiff(got, want) < 1e-5, `unshuffle+conv ${c}→${cout}: ${maxAbsDiff(got, want)}`);
+    const got = await runLayer(shapeIn, [2, 4, 6, cout], x, (g, v) => unshuffleConvLayer(g, 'c', v, w, [k, k, 4 * c, cout], b));
+    const want = tf.tidy(() => tf.add(tf.conv2d(pixelUnshuffle2(tf.tensor4d(x, shapeIn)), tf.tensor4d(w, [k, k, 4 * c, cout]), 1, 'same'), tf.tensor1d(b)).dataSync());
+    assert.ok(maxAbsDiff(got, want) < 1e-5, `unshuffle + conv ${k}×${k} ${c}→${cout}: ${maxAbsDiff(got, want)}`);
   }
+  assert.throws(() => unshuffleConvLayer(new GraphBuilder(), 'c', 'x', new Float32Array(9 * 12 * 2), [3, 3, 12, 2], new Float32Array(3)), /bias has 3 values/);
 });
 
 test('layer: noise-level plane appended as the last channel, any batch and size', async () => {

@@ -5,6 +5,8 @@ import { z } from 'zod';
 import type { DemoModelSummary, DemoRequest, DemoResponse } from '../shared/api.js';
 import { DEMO_MODELS } from '../engine/demo/catalog.js';
 import { DemoExplorer, listExplorerModels, lossVsLatentSize } from '../engine/demo/explorer.js';
+import type { InferenceEngine } from '../engine/inference/engine.js';
+import { createInferenceEngine } from '../engine/inference/select.js';
 import { RAW_PIXELS } from '../engine/demo/datasets.js';
 import { errorMessage } from '../engine/util/errors.js';
 import { HostError, parseArg } from './schemas.js';
@@ -29,13 +31,35 @@ function toB64(images: Float32Array): string {
   return Buffer.from(Uint8Array.from(images, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255))).toString('base64');
 }
 
+export interface ExplorerHostOptions {
+  /** Engine as for --backend (default: the chain, onnxruntime first). */
+  backend?: string;
+  /** onnxruntime intra-op threads (default: all cores). */
+  threads?: number;
+}
+
 export class ExplorerHost {
   private readonly open = new Map<string, Promise<DemoExplorer>>();
+  /** One engine for every demo model, made on first use. */
+  private engine: Promise<InferenceEngine> | null = null;
+
+  constructor(private readonly opts: ExplorerHostOptions = {}) {}
+
+  private sharedEngine(): Promise<InferenceEngine> {
+    if (!this.engine) {
+      const p = createInferenceEngine(this.opts.backend, { threads: this.opts.threads }).then((c) => c.engine);
+      p.catch(() => {
+        if (this.engine === p) this.engine = null;
+      });
+      this.engine = p;
+    }
+    return this.engine;
+  }
 
   private explorer(model: string): Promise<DemoExplorer> {
     let p = this.open.get(model);
     if (!p) {
-      p = DemoExplorer.open(model);
+      p = this.sharedEngine().then((engine) => DemoExplorer.open(model, undefined, engine));
       p.catch(() => this.open.delete(model));
       this.open.set(model, p);
     }
@@ -109,7 +133,11 @@ export class ExplorerHost {
   }
 
   dispose(): void {
-    for (const p of this.open.values()) p.then((e) => e.dispose(), () => {});
+    const explorers = [...this.open.values()];
     this.open.clear();
+    const engine = this.engine;
+    this.engine = null;
+    // Close the models first, then the engine they ran on.
+    void Promise.allSettled(explorers.map((p) => p.then((e) => e.dispose()))).then(() => engine?.then((e) => e.dispose(), () => {}));
   }
 }

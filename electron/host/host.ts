@@ -28,7 +28,7 @@ export class AezHost {
   /** Emits 'job' with a JobEvent for every denoise job and 'train' with a TrainEvent for training. */
   readonly events = new EventEmitter();
   readonly training: TrainingHost;
-  readonly explorer = new ExplorerHost();
+  readonly explorer: ExplorerHost;
   readonly inputs = new InputRegistry();
   private readonly jobs: JobService;
   /** The codec's worker thread: compress/restore jobs, size estimates and .aez previews. */
@@ -44,6 +44,7 @@ export class AezHost {
     this.backend = opts.backend;
     this.threads = opts.threads;
     this.codec = new CodecWorkerClient({ backend: opts.backend, threads: opts.threads });
+    this.explorer = new ExplorerHost({ backend: opts.backend, threads: opts.threads });
     this.jobs = new JobService({ threads: opts.threads, backend: opts.backend, codec: this.codec });
     this.training = new TrainingHost({ settings: opts.settings, jobs: this.jobs });
     this.training.events.on('train', (e) => this.events.emit('train', e));

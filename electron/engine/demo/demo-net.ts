@@ -3,10 +3,11 @@
 // questions of a network, on padded 32×32 images:
 //   encode: m images (m·1024 values, 0..1) → m latent means (m·d)
 //   decode: m latent points (m·d)          → m images (m·1024 values, 0..1)
-// The engine follows --backend / AEZ_BACKEND like the denoisers (inference/select.ts).
+// The engine is made by inference/select.ts (following --backend / AEZ_BACKEND like the denoisers) and
+// shared by every open demo model.
 import * as tf from '@tensorflow/tfjs';
+import type { InferenceEngine } from '../inference/engine.js';
 import type { OrtEngine } from '../inference/ort-engine.js';
-import { createInferenceEngine } from '../inference/select.js';
 import { DEMO_GRAPH_IO, exportDemoGraph, type DemoGraph } from '../onnx/export-demo.js';
 import { NET_SIDE } from './datasets.js';
 import { decode, encode, paramsFromFlat, type DemoArch, type Params } from './models.js';
@@ -50,9 +51,10 @@ export class TfjsDemoNet implements DemoNet {
   }
 }
 
-/** onnxruntime: one cached session per half, keyed by the weights' hash. */
+/** onnxruntime: one cached session per half on a shared engine, keyed by the weights' hash. */
 export class OrtDemoNet implements DemoNet {
   readonly engine: string;
+  private closed = false;
 
   constructor(
     private readonly ort: OrtEngine,
@@ -64,9 +66,14 @@ export class OrtDemoNet implements DemoNet {
     this.engine = ort.name;
   }
 
+  private get prefix(): string {
+    return `demo:${this.key}:`;
+  }
+
   private async run(graph: DemoGraph, data: Float32Array, dims: number[]): Promise<Float32Array> {
+    if (this.closed) throw new Error('this demo model was closed');
     const io = DEMO_GRAPH_IO[graph];
-    const out = await this.ort.runGraph(`demo:${this.key}:${graph}`, () => exportDemoGraph(this.arch, this.flat, graph), { name: io.input, data, dims }, io.output);
+    const out = await this.ort.runGraph(`${this.prefix}${graph}`, () => exportDemoGraph(this.arch, this.flat, graph), { name: io.input, data, dims }, io.output);
     return out.data;
   }
 
@@ -78,18 +85,16 @@ export class OrtDemoNet implements DemoNet {
     return this.run('decoder', z, [m, this.arch.latent]);
   }
 
+  /** Releases this model's sessions; the engine stays with whoever made it. */
   dispose(): void {
-    this.ort.dispose();
+    this.closed = true;
+    this.ort.releaseGraphs(this.prefix);
   }
 }
 
-/**
- * The fastest engine for a demo model: onnxruntime when it loads, else TensorFlow.js (the chain of
- * inference/select.ts; `backend` forces one as --backend does).
- */
-export async function createDemoNet(arch: DemoArch, flat: Float32Array, key: string, backend?: string): Promise<DemoNet> {
-  const choice = await createInferenceEngine(backend);
-  if (choice.engine.name.startsWith('ort-')) return new OrtDemoNet(choice.engine as OrtEngine, arch, flat, key);
-  choice.engine.dispose();
-  return new TfjsDemoNet(arch, flat, choice.engine.name);
+/** A demo model's network on `engine`: onnxruntime when that is what the engine is, else TensorFlow.js. */
+export function demoNetOn(engine: InferenceEngine, arch: DemoArch, flat: Float32Array, key: string): DemoNet {
+  if (engine.name.startsWith('ort-')) return new OrtDemoNet(engine as OrtEngine, arch, flat, key);
+  // A TensorFlow.js engine has set up the backend; the demo network runs on it with its own tensors.
+  return new TfjsDemoNet(arch, flat, engine.name);
 }

@@ -5,7 +5,9 @@ import { isAbsolute, join } from 'node:path';
 import { AezError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { RAW_PIXELS, cropImages, padImages } from './datasets.js';
-import { createDemoNet, TfjsDemoNet, type DemoNet } from './demo-net.js';
+import type { InferenceEngine } from '../inference/engine.js';
+import { createInferenceEngine } from '../inference/select.js';
+import { demoNetOn, TfjsDemoNet, type DemoNet } from './demo-net.js';
 import type { DemoArch } from './models.js';
 import { demoRoot, listDemoModels, loadDemoModelDir, loadSampleSet, type DemoManifest, type SampleSet } from './model-io.js';
 
@@ -98,21 +100,25 @@ export class DemoExplorer {
     readonly manifest: DemoManifest | null,
     readonly samples: SampleSet | null,
     private readonly storedEmbeddings: Float32Array | null,
+    /** An engine this explorer made for itself (disposed with it); a shared one stays with its owner. */
+    private readonly ownEngine: InferenceEngine | null = null,
   ) {
     this.net = net;
   }
 
   /**
    * Opens a demo model by name (a folder under models/demo) or by folder path, with its data set's samples,
-   * on the fastest engine (onnxruntime, else TensorFlow.js; `backend` forces one as --backend does).
+   * on `engine` (shared, e.g. the host's), else on an engine of its own: the fastest the chain finds
+   * (onnxruntime, else TensorFlow.js; AEZ_BACKEND forces one).
    */
-  static async open(nameOrDir: string, root = demoRoot(), backend?: string): Promise<DemoExplorer> {
+  static async open(nameOrDir: string, root = demoRoot(), engine?: InferenceEngine): Promise<DemoExplorer> {
     const dir = isAbsolute(nameOrDir) || nameOrDir.includes('/') || nameOrDir.includes('\\') ? nameOrDir : join(root, nameOrDir);
     const m = await loadDemoModelDir(dir);
     const samples = await loadSampleSet(m.manifest.dataset, root).catch(() => null);
     const stored = m.embeddings && samples && m.manifest.embeddings?.count === samples.manifest.count ? m.embeddings : null;
-    const net = await createDemoNet(m.arch, m.flat, m.manifest.sha256, backend);
-    return new DemoExplorer(m.arch, net, m.manifest, samples, stored);
+    const own = engine ? null : (await createInferenceEngine()).engine;
+    const net = demoNetOn(engine ?? own!, m.arch, m.flat, m.manifest.sha256);
+    return new DemoExplorer(m.arch, net, m.manifest, samples, stored, own);
   }
 
   /** An explorer over given weights on TensorFlow.js (tests, freshly trained models); samples optional. */
@@ -168,7 +174,7 @@ export class DemoExplorer {
   }
 
   /** One point (e.g. a click on the scatter) → one 28×28 image. */
-  decodePoint(point: number[]): Promise<Float32Array> {
+  async decodePoint(point: number[]): Promise<Float32Array> {
     if (point.length !== this.arch.latent) throw new AezError('BAD_ARGUMENT', `a point needs ${this.arch.latent} coordinates, got ${point.length}`);
     return this.decode(point);
   }
@@ -192,8 +198,14 @@ export class DemoExplorer {
 
   /** The encoded sample images with labels (stored with the model, else computed once). */
   embeddings(): Promise<Embeddings> {
-    this.emb ??= this.computeEmbeddings();
-    this.emb.catch(() => (this.emb = null));
+    if (!this.emb) {
+      const p = this.computeEmbeddings();
+      // A failure is not cached: the next call tries again.
+      p.catch(() => {
+        if (this.emb === p) this.emb = null;
+      });
+      this.emb = p;
+    }
     return this.emb;
   }
 
@@ -216,8 +228,13 @@ export class DemoExplorer {
 
   /** Per-class mean, spread and covariance of the embeddings. */
   classStats(): Promise<ClassStats[]> {
-    this.stats ??= this.embeddings().then((e) => this.statsOf(e));
-    this.stats.catch(() => (this.stats = null));
+    if (!this.stats) {
+      const p = this.embeddings().then((e) => this.statsOf(e));
+      p.catch(() => {
+        if (this.stats === p) this.stats = null;
+      });
+      this.stats = p;
+    }
     return this.stats;
   }
 
@@ -351,6 +368,7 @@ export class DemoExplorer {
   dispose(): void {
     this.net?.dispose();
     this.net = null;
+    this.ownEngine?.dispose();
   }
 }
 

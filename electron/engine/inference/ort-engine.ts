@@ -182,6 +182,15 @@ export class OrtEngine implements InferenceEngine {
     return { data: t.data as Float32Array, dims: t.dims.map(Number) };
   }
 
+  /** Releases the sessions of the graphs whose keys start with `prefix` (a model that was closed). */
+  releaseGraphs(prefix: string): void {
+    for (const [key, s] of this.sessions) {
+      if (!key.startsWith(prefix)) continue;
+      s.then((x) => x.release(), () => {});
+      this.sessions.delete(key);
+    }
+  }
+
   dispose(): void {
     for (const s of this.sessions.values()) s.then((x) => x.release(), () => {});
     this.sessions.clear();

@@ -8,7 +8,7 @@
 import type { HyperpriorConfig } from '../codec/model/config.js';
 import { hyperpriorParamSpecs } from '../codec/model/hyperprior.js';
 import { GraphBuilder } from './onnx-proto.js';
-import { convLayer, hwioToOihw, reluLayer, shuffleLayer, toNchw, toNhwc, unshuffleLayer, type ExportOptions } from './export-unet.js';
+import { convLayer, hwioToOihw, reluLayer, shuffleLayer, toNchw, toNhwc, unshuffleConvLayer, type ExportOptions } from './export-unet.js';
 
 export type CodecGraph = 'analysis' | 'synthesis' | 'hyperAnalysis';
 export const CODEC_GRAPH_IO: Record<CodecGraph, { input: string; output: string }> = {
@@ -27,32 +27,6 @@ export function gdnLayer(g: GraphBuilder, name: string, x: string, gamma: Float3
   return g.op(inverse ? 'Mul' : 'Div', [x, norm]);
 }
 
-/**
- * pixelUnshuffle2 then a 3×3 'same' convolution, as one 6×6 stride-2 convolution with pads 2: the same
- * multiply-adds, but no SpaceToDepth and no layout reorders around it (onnxruntime keeps its blocked NCHWc
- * layout from one convolution to the next). Unshuffled channel (dy, dx, c) of tap (a, b) reads pixel
- * (2i + 2a + dy − 2, 2j + 2b + dx − 2), so it becomes tap (2a + dy, 2b + dx) of the strided kernel.
- */
-export function unshuffleConvLayer(g: GraphBuilder, name: string, x: string, w: Float32Array, shape: readonly number[], b: Float32Array): string {
-  const [k, , cin4, cout] = shape;
-  if (k !== 3 || cin4 % 4) throw new Error(`${name}: expected a 3×3 kernel over 4·C unshuffled channels, got [${shape}]`);
-  const c = cin4 / 4;
-  const out = new Float32Array(cout * c * 36);
-  for (let a = 0; a < 3; a++)
-    for (let bb = 0; bb < 3; bb++)
-      for (let dy = 0; dy < 2; dy++)
-        for (let dx = 0; dx < 2; dx++)
-          for (let ci = 0; ci < c; ci++) {
-            const src = ((a * 3 + bb) * cin4 + dy * 2 * c + dx * c + ci) * cout;
-            const ky = 2 * a + dy;
-            const kx = 2 * bb + dx;
-            for (let co = 0; co < cout; co++) out[((co * c + ci) * 6 + ky) * 6 + kx] = w[src + co];
-          }
-  const wName = g.initializer(`${name}.w`, [cout, c, 6, 6], out);
-  const bName = g.initializer(`${name}.b`, [cout], b);
-  return g.op('Conv', [x, wName, bName], { kernel_shape: [6, 6], pads: [2, 2, 2, 2], strides: [2, 2], dilations: [1, 1], group: 1 }, g.fresh(name));
-}
-
 export function exportCodecGraph(cfg: HyperpriorConfig, weights: Map<string, Float32Array>, graph: CodecGraph, opts: ExportOptions = {}): Uint8Array {
   const specs = new Map(hyperpriorParamSpecs(cfg).map((s) => [s.name, s.shape]));
   const w = (name: string) => {
@@ -62,12 +36,13 @@ export function exportCodecGraph(cfg: HyperpriorConfig, weights: Map<string, Flo
   };
   const g = new GraphBuilder(`aez_codec_${graph}`);
   const conv = (name: string, x: string) => convLayer(g, name, x, w(`${name}.w`), specs.get(`${name}.w`)!, w(`${name}.b`));
+  // Pixel-unshuffle + convolution, folded into one strided convolution (export-unet.ts unshuffleConvLayer).
+  const down = (name: string, x: string) => unshuffleConvLayer(g, name, x, w(`${name}.w`), specs.get(`${name}.w`)!, w(`${name}.b`));
   const gdn = (name: string, x: string, inverse: boolean) => gdnLayer(g, name, x, w(`${name}.gamma`), w(`${name}.beta`), inverse);
   const half = g.initializer('half', [1], Float32Array.of(0.5));
   const io = CODEC_GRAPH_IO[graph];
   if (graph === 'analysis') {
     const x = g.input(io.input, ['N', 'H', 'W', cfg.channels]);
-    const down = (name: string, x: string) => unshuffleConvLayer(g, name, x, w(`${name}.w`), specs.get(`${name}.w`)!, w(`${name}.b`));
     let f = down('ga0', g.op('Sub', [toNchw(g, x), half]));
     f = gdn('ga0.gdn', f, false);
     f = gdn('ga1.gdn', down('ga1', f), false);
@@ -84,8 +59,8 @@ export function exportCodecGraph(cfg: HyperpriorConfig, weights: Map<string, Flo
   } else {
     const y = g.input(io.input, ['N', 'h', 'w', cfg.m]);
     let f = reluLayer(g, conv('ha0', toNchw(g, y)));
-    f = reluLayer(g, conv('ha1', unshuffleLayer(g, f)));
-    g.op('Identity', [toNhwc(g, conv('ha2', unshuffleLayer(g, f)))], {}, io.output);
+    f = reluLayer(g, down('ha1', f));
+    g.op('Identity', [toNhwc(g, down('ha2', f))], {}, io.output);
     g.output(io.output, ['N', 'zh', 'zw', cfg.nz]);
   }
   return g.model({

@@ -6,8 +6,9 @@
 //   input  `sigma`    float32 [1], noise level in 0..1 units — only when cfg.noiseMap
 //   output `denoised` float32 [N, H, W, C] = image[..C] − predicted residual (× mask when cfg.maskedOutput)
 // Inside, the graph runs NCHW (what ONNX convolutions take): one Transpose at entry and one at exit, conv
-// weights HWIO → OIHW. Pixel unshuffle / shuffle map onto SpaceToDepth / DepthToSpace (DCR): both order the
-// 4C channels as (dy, dx, c), exactly the convention of nn/shuffle.ts.
+// weights HWIO → OIHW. Pixel unshuffle + convolution is folded into one stride-2 convolution
+// (unshuffleConvLayer); pixel shuffle maps onto DepthToSpace (DCR), whose channel order (dy, dx, c) is the
+// convention of nn/shuffle.ts.
 import type { UNetConfig } from '../nn/unet.js';
 import { paramSpecs } from '../nn/unet.js';
 import { GraphBuilder, type Dim } from './onnx-proto.js';
@@ -51,17 +52,43 @@ export function convLayer(g: GraphBuilder, name: string, x: string, w: Float32Ar
   return g.op('Conv', [x, wName, bName], { kernel_shape: [k, k], pads: [p, p, p, p], strides: [1, 1], dilations: [1, 1], group: 1 }, g.fresh(name));
 }
 
+/**
+ * pixelUnshuffle2 then a k×k 'same' convolution (odd k, pad p = (k − 1)/2), as one 2k×2k stride-2
+ * convolution with pads 2p: the same multiply-adds without the SpaceToDepth, and without the layout reorders
+ * onnxruntime puts around it (it keeps its blocked NCHWc layout from one convolution to the next).
+ * Unshuffled channel (dy, dx, c) of tap (a, b) reads pixel (2i + 2a + dy − 2p, 2j + 2b + dx − 2p), so it
+ * becomes tap (2a + dy, 2b + dx) of the strided kernel.
+ */
+export function unshuffleConvLayer(g: GraphBuilder, name: string, x: string, w: Float32Array, shape: readonly number[], b: Float32Array): string {
+  const [k, k2, cin4, cout] = shape;
+  if (k !== k2 || k % 2 !== 1 || cin4 % 4) throw new Error(`${name}: expected a square odd kernel over 4·C unshuffled channels, got [${shape}]`);
+  if (w.length !== k * k * cin4 * cout) throw new Error(`${name}: weight has ${w.length} values, expected ${k * k * cin4 * cout}`);
+  if (b.length !== cout) throw new Error(`${name}: bias has ${b.length} values, expected ${cout}`);
+  const c = cin4 / 4;
+  const K = 2 * k;
+  const out = new Float32Array(cout * c * K * K);
+  for (let a = 0; a < k; a++)
+    for (let bb = 0; bb < k; bb++)
+      for (let dy = 0; dy < 2; dy++)
+        for (let dx = 0; dx < 2; dx++)
+          for (let ci = 0; ci < c; ci++) {
+            const src = ((a * k + bb) * cin4 + dy * 2 * c + dx * c + ci) * cout;
+            const ky = 2 * a + dy;
+            const kx = 2 * bb + dx;
+            for (let co = 0; co < cout; co++) out[((co * c + ci) * K + ky) * K + kx] = w[src + co];
+          }
+  const pad = k - 1;
+  const wName = g.initializer(`${name}.w`, [cout, c, K, K], out);
+  const bName = g.initializer(`${name}.b`, [cout], b);
+  return g.op('Conv', [x, wName, bName], { kernel_shape: [K, K], pads: [pad, pad, pad, pad], strides: [2, 2], dilations: [1, 1], group: 1 }, g.fresh(name));
+}
+
 export function reluLayer(g: GraphBuilder, x: string): string {
   return g.op('Relu', [x]);
 }
 
 export function addLayer(g: GraphBuilder, a: string, b: string): string {
   return g.op('Add', [a, b]);
-}
-
-/** pixelUnshuffle2 in NCHW: SpaceToDepth puts channel (dy, dx, c) at dy·2C + dx·C + c, as nn/shuffle.ts does. */
-export function unshuffleLayer(g: GraphBuilder, x: string): string {
-  return g.op('SpaceToDepth', [x], { blocksize: 2 });
 }
 
 /** pixelShuffle2 in NCHW: DepthToSpace in DCR mode reads channel dy·2C + dx·C + c, the inverse of the above. */
@@ -112,17 +139,18 @@ export function exportUNet(cfg: UNetConfig, weights: Map<string, Float32Array>, 
   const image = g.input(ONNX_INPUT, ['N', 'H', 'W', cfg.channels + extra]);
   const sigma = cfg.noiseMap ? g.input(ONNX_SIGMA, [1]) : undefined;
   const conv = (name: string, x: string) => convLayer(g, name, x, weights.get(`${name}.w`)!, specs.get(`${name}.w`)!, weights.get(`${name}.b`)!);
+  const down = (name: string, x: string) => unshuffleConvLayer(g, name, x, weights.get(`${name}.w`)!, specs.get(`${name}.w`)!, weights.get(`${name}.b`)!);
   const block = (name: string, x: string) => addLayer(g, x, conv(`${name}.c2`, reluLayer(g, conv(`${name}.c1`, x))));
 
   let inp = toNchw(g, image);
   if (sigma) inp = noisePlaneLayer(g, inp, sigma);
-  let f = reluLayer(g, conv('head', unshuffleLayer(g, inp)));
+  let f = reluLayer(g, down('head', inp));
   const skips: string[] = [];
   const levels = cfg.widths.length;
   for (let l = 0; l < levels; l++) {
     if (l > 0) {
       skips.push(f);
-      f = conv(`down${l}`, unshuffleLayer(g, f));
+      f = down(`down${l}`, f);
     }
     for (let b = 0; b < cfg.blocks[l]; b++) f = block(`enc${l}.b${b}`, f);
   }
