@@ -7,6 +7,7 @@ import { DEMO_MODELS } from '../engine/demo/catalog.js';
 import { DemoExplorer, listExplorerModels, lossVsLatentSize } from '../engine/demo/explorer.js';
 import type { InferenceEngine } from '../engine/inference/engine.js';
 import { createInferenceEngine } from '../engine/inference/select.js';
+import { Lazy } from '../engine/util/lazy.js';
 import { RAW_PIXELS } from '../engine/demo/datasets.js';
 import { errorMessage } from '../engine/util/errors.js';
 import { HostError, parseArg } from './schemas.js';
@@ -41,25 +42,16 @@ export interface ExplorerHostOptions {
 export class ExplorerHost {
   private readonly open = new Map<string, Promise<DemoExplorer>>();
   /** One engine for every demo model, made on first use. */
-  private engine: Promise<InferenceEngine> | null = null;
+  private readonly engine: Lazy<InferenceEngine>;
 
-  constructor(private readonly opts: ExplorerHostOptions = {}) {}
-
-  private sharedEngine(): Promise<InferenceEngine> {
-    if (!this.engine) {
-      const p = createInferenceEngine(this.opts.backend, { threads: this.opts.threads }).then((c) => c.engine);
-      p.catch(() => {
-        if (this.engine === p) this.engine = null;
-      });
-      this.engine = p;
-    }
-    return this.engine;
+  constructor(opts: ExplorerHostOptions = {}) {
+    this.engine = new Lazy(() => createInferenceEngine(opts.backend, { threads: opts.threads }).then((c) => c.engine));
   }
 
   private explorer(model: string): Promise<DemoExplorer> {
     let p = this.open.get(model);
     if (!p) {
-      p = this.sharedEngine().then((engine) => DemoExplorer.open(model, undefined, engine));
+      p = this.engine.get().then((engine) => DemoExplorer.open(model, undefined, engine));
       p.catch(() => this.open.delete(model));
       this.open.set(model, p);
     }
@@ -135,8 +127,7 @@ export class ExplorerHost {
   dispose(): void {
     const explorers = [...this.open.values()];
     this.open.clear();
-    const engine = this.engine;
-    this.engine = null;
+    const engine = this.engine.take();
     // Close the models first, then the engine they ran on.
     void Promise.allSettled(explorers.map((p) => p.then((e) => e.dispose()))).then(() => engine?.then((e) => e.dispose(), () => {}));
   }

@@ -3,6 +3,7 @@
 // Float32Array of n·d values. Every random draw takes a seed, so a lesson replays identically.
 import { isAbsolute, join } from 'node:path';
 import { AezError } from '../util/errors.js';
+import { Lazy } from '../util/lazy.js';
 import { Rng } from '../util/rng.js';
 import { RAW_PIXELS, cropImages, padImages } from './datasets.js';
 import type { InferenceEngine } from '../inference/engine.js';
@@ -91,8 +92,8 @@ function toPoints(points: Float32Array | number[] | number[][], d: number): Floa
 
 export class DemoExplorer {
   private net: DemoNet | null;
-  private stats: Promise<ClassStats[]> | null = null;
-  private emb: Promise<Embeddings> | null = null;
+  private readonly emb = new Lazy(() => this.computeEmbeddings());
+  private readonly stats = new Lazy(async () => this.statsOf(await this.emb.get()));
 
   private constructor(
     readonly arch: DemoArch,
@@ -198,15 +199,7 @@ export class DemoExplorer {
 
   /** The encoded sample images with labels (stored with the model, else computed once). */
   embeddings(): Promise<Embeddings> {
-    if (!this.emb) {
-      const p = this.computeEmbeddings();
-      // A failure is not cached: the next call tries again.
-      p.catch(() => {
-        if (this.emb === p) this.emb = null;
-      });
-      this.emb = p;
-    }
-    return this.emb;
+    return this.emb.get();
   }
 
   private async computeEmbeddings(): Promise<Embeddings> {
@@ -228,14 +221,7 @@ export class DemoExplorer {
 
   /** Per-class mean, spread and covariance of the embeddings. */
   classStats(): Promise<ClassStats[]> {
-    if (!this.stats) {
-      const p = this.embeddings().then((e) => this.statsOf(e));
-      p.catch(() => {
-        if (this.stats === p) this.stats = null;
-      });
-      this.stats = p;
-    }
-    return this.stats;
+    return this.stats.get();
   }
 
   private statsOf(e: Embeddings): ClassStats[] {
