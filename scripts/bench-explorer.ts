@@ -12,20 +12,21 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { OrtEngine, loadOrt, ortVersion } from '../electron/engine/inference/ort-engine.js';
-import { initBackend } from '../electron/engine/runtime/backend.js';
-import { NET_SIDE, padImages } from '../electron/engine/demo/datasets.js';
-import { OrtDemoNet, TfjsDemoNet, type DemoNet } from '../electron/engine/demo/demo-net.js';
-import { demoRoot, listDemoModels, loadDemoModelDir, loadSampleSet } from '../electron/engine/demo/model-io.js';
+import type { InferenceEngine } from '../electron/engine/inference/engine.js';
+import { TfjsEngine } from '../electron/engine/inference/tfjs-engine.js';
+import { NET_SIDE } from '../electron/engine/demo/datasets.js';
+import { DemoExplorer, EXPLORER_BATCH } from '../electron/engine/demo/explorer.js';
+import { countParams } from '../electron/engine/demo/models.js';
+import { demoRoot, listDemoModels } from '../electron/engine/demo/model-io.js';
 import { writeDocSection } from './lib/doc-section.js';
 import { repoRoot } from './lib/repo-root.js';
 
 const SCRIPT = fileURLToPath(import.meta.url);
 const TARGET_SPEEDUP = 3;
 const GRID = 15 * 15;
-const BATCH = 500;
 
 interface Timing {
-  /** Seconds per megapixel, encode + decode of the sample in batches of 500 (as explorer.ts batches). */
+  /** Seconds per megapixel, encode + decode of the sample through the explorer (batches of EXPLORER_BATCH). */
   sPerMp: number;
   /** Seconds to decode the 15×15 grid. */
   grid: number;
@@ -41,6 +42,8 @@ interface Row {
   ortAll: Timing;
 }
 
+type EngineKey = 'tfjs' | 'ort1' | 'ortAll';
+
 async function best(repeat: number, fn: () => Promise<unknown>): Promise<number> {
   await fn(); // warm-up: session creation, kernel set-up
   let t = Infinity;
@@ -52,21 +55,16 @@ async function best(repeat: number, fn: () => Promise<unknown>): Promise<number>
   return t;
 }
 
-async function time(net: DemoNet, images: Float32Array, count: number, latent: number, repeat: number): Promise<Timing> {
-  const px = NET_SIDE * NET_SIDE;
-  const z = new Float32Array(GRID * latent).map((_, i) => Math.sin(i) * 2);
-  const codes = new Float32Array(count * latent);
-  const whole = await best(repeat, async () => {
-    for (let s = 0; s < count; s += BATCH) {
-      const m = Math.min(BATCH, count - s);
-      codes.set(await net.encode(images.subarray(s * px, (s + m) * px), m), s * latent);
-    }
-    for (let s = 0; s < count; s += BATCH) await net.decode(codes.subarray(s * latent, (s + Math.min(BATCH, count - s)) * latent), Math.min(BATCH, count - s));
-  });
+/** Times one explorer (the app's own code path: padding, batching, cropping) on its engine. */
+async function time(ex: DemoExplorer, repeat: number): Promise<Timing> {
+  const images = ex.samples!.images;
+  const count = ex.samples!.manifest.count;
+  const z = new Float32Array(GRID * ex.latentSize).map((_, i) => Math.sin(i) * 2);
+  const whole = await best(repeat, async () => ex.decode(await ex.encode(images)));
   return {
-    sPerMp: whole / ((count * px) / 1e6),
-    grid: await best(repeat, () => net.decode(z, GRID)),
-    point: await best(repeat * 10, () => net.decode(z.subarray(0, latent), 1)),
+    sPerMp: whole / ((count * NET_SIDE * NET_SIDE) / 1e6),
+    grid: await best(repeat, () => ex.decode(z)),
+    point: await best(repeat * 10, () => ex.decode(z.subarray(0, ex.latentSize))),
   };
 }
 
@@ -82,7 +80,7 @@ function section(rows: Row[], o: { tfjs: string; repeat: number }, ortVer: strin
       `${cores} cores, Node ${process.versions.node}, onnxruntime-node ${ortVer}, tfjs-${o.tfjs}${o.tfjs === 'wasm' || o.tfjs === 'cpu' ? ' (single-threaded in Node)' : ''}. Best of ${o.repeat}. ` +
       `Load average at the end: ${loadavg().map((v) => v.toFixed(2)).join(' ')}.`,
     '',
-    `*s/MP*: seconds per megapixel of 32×32 network images, encoding and decoding the ${sample.toLocaleString('en-US')}-image explorer sample in batches of ${BATCH}. ` +
+    `*s/MP*: seconds per megapixel of 32×32 network images, encoding and decoding the ${sample.toLocaleString('en-US')}-image explorer sample in batches of ${EXPLORER_BATCH}. ` +
       `*Grid*: decoding the 15×15 latent grid. *Point*: decoding one clicked point. ORT 1 = one intra-op thread; ORT ${cores} = all cores, as the app's host runs it.`,
     '',
     `| model | parameters | tfjs s/MP | ORT 1 s/MP | speed-up | ORT ${cores} s/MP | speed-up | grid tfjs / ORT 1 / ORT ${cores} (ms) | point tfjs / ORT 1 / ORT ${cores} (ms) |`,
@@ -113,33 +111,35 @@ async function main(): Promise<void> {
   });
   const repeat = Number(a.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat must be a whole number ≥ 1, got "${a.repeat}"`);
-  await initBackend(a.tfjs);
   const ortVer = ortVersion(await loadOrt());
   const root = demoRoot();
   const rows: Row[] = [];
   let sample = 0;
-  for (const { dir } of await listDemoModels(root)) {
-    const m = await loadDemoModelDir(dir);
-    const name = m.manifest.name;
-    const samples = await loadSampleSet(m.manifest.dataset, root);
-    sample = samples.manifest.count;
-    const images = padImages(Float32Array.from(samples.images, (v) => v / 255), sample);
-    const nets: [keyof Omit<Row, 'name' | 'params'>, () => Promise<DemoNet>][] = [
-      ['tfjs', async () => new TfjsDemoNet(m.arch, m.flat)],
-      ['ort1', async () => new OrtDemoNet(await OrtEngine.create({ threads: 1 }), m.arch, m.flat, m.manifest.sha256)],
-      ['ortAll', async () => new OrtDemoNet(await OrtEngine.create(), m.arch, m.flat, m.manifest.sha256)],
-    ];
-    const row = { name, params: m.flat.length } as Row;
-    for (const [key, make] of nets) {
-      const net = await make();
-      try {
-        row[key] = await time(net, images, sample, m.arch.latent, repeat);
-      } finally {
-        net.dispose();
+  // One engine of each kind for every model, as the app's host shares one.
+  const engines: [EngineKey, InferenceEngine][] = [
+    ['tfjs', await TfjsEngine.create(a.tfjs)],
+    ['ort1', await OrtEngine.create({ threads: 1 })],
+    ['ortAll', await OrtEngine.create()],
+  ];
+  try {
+    for (const { dir, manifest } of await listDemoModels(root)) {
+      const row = { name: manifest.name } as Row;
+      for (const [key, engine] of engines) {
+        const ex = await DemoExplorer.open(dir, root, engine);
+        try {
+          if (!ex.samples) throw new Error(`${manifest.name}: the ${manifest.dataset} samples are missing from ${root}`);
+          sample = ex.samples.manifest.count;
+          row.params = countParams(ex.arch);
+          row[key] = await time(ex, repeat);
+        } finally {
+          ex.dispose();
+        }
       }
+      process.stderr.write(`${row.name}: ${JSON.stringify(row)}\n`);
+      rows.push(row);
     }
-    process.stderr.write(`${name}: ${JSON.stringify(row)}\n`);
-    rows.push(row);
+  } finally {
+    for (const [, engine] of engines) engine.dispose();
   }
   const text = section(rows, { tfjs: a.tfjs!, repeat }, ortVer, sample);
   process.stdout.write(text + '\n');

@@ -14,6 +14,9 @@ import { demoRoot, listDemoModels, loadDemoModelDir, loadSampleSet, type DemoMan
 
 export type SampleKind = 'uniform' | 'normal' | 'class';
 
+/** Images or points per network call (bounds the tensors of one call). */
+export const EXPLORER_BATCH = 500;
+
 export interface Bounds {
   min: number[];
   max: number[];
@@ -151,7 +154,7 @@ export class DemoExplorer {
     if (!Number.isInteger(n) || n < 1) throw new AezError('BAD_ARGUMENT', `images must be whole 28×28 images (a multiple of ${RAW_PIXELS} values), got ${images.length}`);
     const f = images instanceof Uint8Array ? Float32Array.from(images, (v) => v / 255) : images;
     const out = new Float32Array(n * this.arch.latent);
-    const B = 500;
+    const B = EXPLORER_BATCH;
     for (let s = 0; s < n; s += B) {
       const m = Math.min(B, n - s);
       const x = padImages(f.subarray(s * RAW_PIXELS, (s + m) * RAW_PIXELS), m);
@@ -166,7 +169,7 @@ export class DemoExplorer {
     const flat = toPoints(points, d);
     const n = flat.length / d;
     const out = new Float32Array(n * RAW_PIXELS);
-    const B = 500;
+    const B = EXPLORER_BATCH;
     for (let s = 0; s < n; s += B) {
       const m = Math.min(B, n - s);
       out.set(cropImages(await this.n().decode(flat.subarray(s * d, (s + m) * d), m), m), s * RAW_PIXELS);

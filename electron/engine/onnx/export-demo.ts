@@ -21,9 +21,13 @@ export const DEMO_GRAPH_IO: Record<DemoGraph, { input: string; output: string }>
 /** Pads of tf's 'same' for a 3×3 stride-2 window on an even side: none before, one after (begin h, w; end h, w). */
 const SAME_STRIDE2_PADS = [0, 0, 1, 1];
 
-function checkStride2(name: string, k: number, bias: Float32Array, channels: number): void {
+/** One stride-2 node with tf's 'same' cropping; `wOnnx` is already in the op's layout. */
+function stride2Node(g: GraphBuilder, op: 'Conv' | 'ConvTranspose', name: string, x: string, k: number, wOnnx: Float32Array, wDims: number[], b: Float32Array, cout: number): string {
   if (k !== 3) throw new Error(`${name}: only 3×3 stride-2 layers are exported (their 'same' pads are fixed), got ${k}×${k}`);
-  if (bias.length !== channels) throw new Error(`${name}: bias has ${bias.length} values, expected ${channels}`);
+  if (b.length !== cout) throw new Error(`${name}: bias has ${b.length} values, expected ${cout}`);
+  const wName = g.initializer(`${name}.w`, wDims, wOnnx);
+  const bName = g.initializer(`${name}.b`, [cout], b);
+  return g.op(op, [x, wName, bName], { kernel_shape: [k, k], pads: SAME_STRIDE2_PADS, strides: [2, 2], dilations: [1, 1], group: 1 }, g.fresh(name));
 }
 
 /** tfjs conv2dTranspose filter [k, k, cout, cin] → ONNX ConvTranspose W [cin, cout, k, k]. */
@@ -40,19 +44,13 @@ export function transposedFilterToOnnx(w: Float32Array, k: number, cout: number,
 /** tf.fused.conv2d(x, w, 2, 'same', bias) in NCHW, w in HWIO. */
 export function convStride2Layer(g: GraphBuilder, name: string, x: string, w: Float32Array, shape: readonly number[], b: Float32Array): string {
   const [k, , cin, cout] = shape;
-  checkStride2(name, k, b, cout);
-  const wName = g.initializer(`${name}.w`, [cout, cin, k, k], hwioToOihw(w, k, cin, cout));
-  const bName = g.initializer(`${name}.b`, [cout], b);
-  return g.op('Conv', [x, wName, bName], { kernel_shape: [k, k], pads: SAME_STRIDE2_PADS, strides: [2, 2], dilations: [1, 1], group: 1 }, g.fresh(name));
+  return stride2Node(g, 'Conv', name, x, k, hwioToOihw(w, k, cin, cout), [cout, cin, k, k], b, cout);
 }
 
 /** tf.conv2dTranspose(x, w, [n, 2h, 2w, cout], 2, 'same') + b in NCHW, w as tfjs stores it [k, k, cout, cin]. */
 export function convTransposeStride2Layer(g: GraphBuilder, name: string, x: string, w: Float32Array, shape: readonly number[], b: Float32Array): string {
   const [k, , cout, cin] = shape;
-  checkStride2(name, k, b, cout);
-  const wName = g.initializer(`${name}.w`, [cin, cout, k, k], transposedFilterToOnnx(w, k, cout, cin));
-  const bName = g.initializer(`${name}.b`, [cout], b);
-  return g.op('ConvTranspose', [x, wName, bName], { kernel_shape: [k, k], pads: SAME_STRIDE2_PADS, strides: [2, 2], dilations: [1, 1], group: 1 }, g.fresh(name));
+  return stride2Node(g, 'ConvTranspose', name, x, k, transposedFilterToOnnx(w, k, cout, cin), [cin, cout, k, k], b, cout);
 }
 
 /** x·W + b for x [N, in], W [in, out] (tf.matMul + add). */
