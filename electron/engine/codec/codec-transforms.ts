@@ -1,12 +1,14 @@
 // Where the codec's learned transforms run: onnxruntime when it loads (the faster engine, with GPU
-// providers on users' machines), else TensorFlow.js. Entropy coding does not depend on the choice: the
-// probabilities come from the float64 hyper-synthesis (model/hyper-synthesis-f64.ts).
+// providers on users' machines), else TensorFlow.js. Decoding does not depend on the choice: the
+// probabilities come from the float64 hyper-synthesis (model/hyper-synthesis-f64.ts) and the pixels from
+// the integer-exact synthesis (model/exact-synthesis.ts).
 import * as tf from '@tensorflow/tfjs';
 import { exportCodecGraph, CODEC_GRAPH_IO, type CodecGraph } from '../onnx/export-hyperprior.js';
 import { createInferenceEngine } from '../inference/select.js';
 import { OrtEngine } from '../inference/ort-engine.js';
 import { initBackend } from '../runtime/backend.js';
-import { analysis, hyperAnalysis, synthesis } from './model/hyperprior.js';
+import { analysis, hyperAnalysis } from './model/hyperprior.js';
+import { exactSynthesisTf } from './model/exact-synthesis.js';
 import type { CodecModel } from './model/codec-model.js';
 
 export interface CodecTransforms {
@@ -17,14 +19,19 @@ export interface CodecTransforms {
   dispose(): void;
 }
 
-const TF_FUNCTIONS: Record<CodecGraph, typeof analysis> = { analysis, synthesis, hyperAnalysis };
+const TF_GRAPHS: Record<CodecGraph, (model: CodecModel, x: tf.Tensor4D) => tf.Tensor4D> = {
+  analysis: (model, x) => analysis(model.params, x),
+  // The decoder's synthesis is the integer-exact one: the same pixels on every backend.
+  synthesis: (model, x) => exactSynthesisTf(model.exact, x),
+  hyperAnalysis: (model, x) => hyperAnalysis(model.params, x),
+};
 
 /** TensorFlow.js on the active backend. */
 export class TfjsCodecTransforms implements CodecTransforms {
   constructor(readonly name: string) {}
 
   async run(model: CodecModel, graph: CodecGraph, data: Float32Array, dims: [number, number, number, number]): Promise<Float32Array> {
-    const out = tf.tidy(() => TF_FUNCTIONS[graph](model.params, tf.tensor4d(data, dims)));
+    const out = tf.tidy(() => TF_GRAPHS[graph](model, tf.tensor4d(data, dims)));
     const result = (await out.data()) as Float32Array;
     out.dispose();
     return result;

@@ -6,8 +6,8 @@
 //           Gaussian tables.
 //   decode: ẑ → (μ, index) by the same float64 h_s → ŷ = symbols + μ → x̂ = g_s(ŷ·igain(q)), cropped.
 // Everything that chooses a probability (ẑ, the z tables, the float64 h_s, the table indexes) is exact on
-// every machine, so the symbols decode identically everywhere; only g_s's float arithmetic is left to
-// the backend (see docs/aez-format.md, "Determinism").
+// every machine, so the symbols decode identically everywhere, and g_s runs integer-exact
+// (model/exact-synthesis.ts), so the pixels do too (see docs/aez-format.md, "Determinism").
 import type { RasterImage } from '../image/io.js';
 import { throwIfCancelled } from '../util/errors.js';
 import { CodecError } from './errors.js';
@@ -17,6 +17,7 @@ import { decodeAlpha, modelHashFromSha256, tileGrid, tileRect, writeAez, type Ae
 import { CODEC_SIZE_MULTIPLE } from './model/config.js';
 import { gainsFor, maxQualityByte, qualityByte, qualityFromByte, type CodecModel } from './model/codec-model.js';
 import { hyperSynthesisF64 } from './model/hyper-synthesis-f64.js';
+import { quantiseLatent } from './model/exact-synthesis.js';
 import { analyze, hyperAnalyze, synthesize, type ChunkReader } from './transforms.js';
 import { TfjsCodecTransforms, type CodecTransforms } from './codec-transforms.js';
 import { activeBackend } from '../runtime/backend.js';
@@ -287,8 +288,9 @@ async function synthesizeTile(
 ): Promise<void> {
   const m = model.cfg.m;
   const igain = gainsFor(model, q, 'igain');
+  // Q0 of the exact synthesis, in float64: the graphs take integers.
   const yHat = new Float32Array(ySym.length);
-  for (let i = 0; i < yHat.length; i++) yHat[i] = (ySym[i] + mu[i]) * igain[i % m];
+  for (let i = 0; i < yHat.length; i++) yHat[i] = quantiseLatent(model.exact, (ySym[i] + mu[i]) * igain[i % m]);
   await synthesize(
     rt,
     model,

@@ -31,6 +31,7 @@ const hyperpriorSchema = z.object({
   m: z.number().int().min(1).max(1024),
   nz: z.number().int().min(1).max(1024),
   lambdas: z.array(z.number().positive()).min(1).max(64),
+  exactSynthesis: z.literal(true).optional(),
 });
 
 /** What the inpainter is fed besides the image: the hole mask plane, and how holes are pre-filled. */

@@ -1,6 +1,6 @@
 // Every trainable architecture the engine knows, behind one set of functions, so the trainer, the model
 // files and the checkpoints need not know which network they hold.
-import type { HyperpriorConfig } from '../codec/model/config.js';
+import { trainableCodecConfig, type HyperpriorConfig } from '../codec/model/config.js';
 import { hyperpriorInitParams, hyperpriorParamSpecs } from '../codec/model/hyperprior.js';
 import { initParams as unetInitParams, paramSpecs as unetParamSpecs, type ParamSpec, type Params, type UNetConfig } from './unet.js';
 
@@ -16,4 +16,10 @@ export function archInitParams(cfg: ArchConfig, seed: number): Params {
 
 export function archCountParams(cfg: ArchConfig): number {
   return archParamSpecs(cfg).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+}
+
+/** Whether a model can start a run of `run`'s architecture (a codec's calibrated, untrained extras aside). */
+export function sameTrainableArch(model: ArchConfig, run: ArchConfig): boolean {
+  const plain = (a: ArchConfig) => JSON.stringify(a.kind === 'hyperprior' ? trainableCodecConfig(a) : a);
+  return plain(model) === plain(run);
 }

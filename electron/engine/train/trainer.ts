@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { Params } from '../nn/unet.js';
-import { archInitParams as initParams, archParamSpecs as paramSpecs, type ArchConfig } from '../nn/arch.js';
+import { archInitParams as initParams, archParamSpecs as paramSpecs, sameTrainableArch, type ArchConfig } from '../nn/arch.js';
 import { saveModelDir, type LoadedModel, type ModelInputs, type ModelTask } from '../models/model-file.js';
 import { initBackend } from '../runtime/backend.js';
 import { AezError } from '../util/errors.js';
 import { adamStep, createAdam, learningRate } from './adam.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { exactCodecModel } from './codec-calibration.js';
 import type { PixelLoss } from './grad-core.js';
 import type { GradStepRequest, GradWorkerInit, GradWorkerReply } from './grad-worker.js';
 import type { SourceSpec } from './sources.js';
@@ -184,7 +185,7 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     best = resumed.state.best;
     log(`resuming ${cfg.id} at step ${step} of ${cfg.steps}`);
   } else if (run.initFrom) {
-    if (JSON.stringify(run.initFrom.manifest.arch) !== JSON.stringify(cfg.arch)) {
+    if (!sameTrainableArch(run.initFrom.manifest.arch as ArchConfig, cfg.arch)) {
       throw new AezError('BAD_ARGUMENT', `--init-from ${run.initFrom.dir}: its architecture differs from the ${cfg.task} preset`);
     }
     let offset = 0;
@@ -215,10 +216,14 @@ export async function train(run: TrainRun): Promise<TrainResult> {
 
   const bestDir = join(outDir, 'model');
   const exportBest = async (metric: number) => {
-    await saveModelDir(bestDir, weightsByName(cfg.arch, params), {
+    let arch = cfg.arch;
+    let weights = weightsByName(cfg.arch, params);
+    // A codec is written with its exact synthesis calibrated (codec-calibration.ts).
+    if (arch.kind === 'hyperprior' && run.source.kind === 'codec') ({ arch, weights } = exactCodecModel(arch, weights, run.source.store));
+    await saveModelDir(bestDir, weights, {
       id: cfg.id,
       task: cfg.task,
-      arch: cfg.arch,
+      arch,
       dtype: 'float16',
       ...(cfg.inputs ? { inputs: cfg.inputs } : {}),
       training: { step, metric, metricName: run.val.metric, seed: cfg.seed },

@@ -17,7 +17,8 @@ const INV_SQRT_PI = 0.5641895835477563; // 1/√π
 const TWO_OVER_SQRT_PI = 1.1283791670955126; // 2/√π
 
 /** 2^k for an integer k, by repeated exact doubling/halving (no Math.pow). */
-function pow2(k: number): number {
+/** 2^k for an integer k, by exact doublings or halvings (Math.pow's accuracy is left open by the language). */
+export function pow2(k: number): number {
   let r = 1;
   if (k >= 0) for (let i = 0; i < k; i++) r *= 2;
   else for (let i = 0; i > k; i--) r *= 0.5;

@@ -9,8 +9,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { LoadedModel } from '../../models/model-file.js';
 import type { Params } from '../../nn/unet.js';
 import type { CdfTableSet } from '../entropy/cdf.js';
+import { detExp } from '../entropy/det-math.js';
 import { CodecError } from '../errors.js';
-import type { HyperpriorConfig } from './config.js';
+import { EXACT_SHIFTS_PARAM, type HyperpriorConfig } from './config.js';
+import { exactSynthesisFrom, type ExactSynthesis } from './exact-synthesis.js';
 import { hyperSynthesisWeights, type HyperSynthesisWeights } from './hyper-synthesis-f64.js';
 import { zPriorTables } from './z-prior.js';
 
@@ -28,6 +30,8 @@ export interface CodecModel {
   /** TensorFlow.js tensors of the weights, made on first use (an onnxruntime run never needs them). */
   readonly params: Params;
   hs: HyperSynthesisWeights;
+  /** The integer-exact synthesis the decoder runs (exact-synthesis.ts). */
+  exact: ExactSynthesis;
   zTables: CdfTableSet;
   gainLog: Float32Array;
   igainLog: Float32Array;
@@ -41,6 +45,18 @@ export function codecModelFrom(m: LoadedModel): CodecModel {
   const arch = m.manifest.arch;
   if (arch.kind !== 'hyperprior') throw new CodecError('AEZ_ARGUMENT', `model ${m.manifest.id} is a ${m.manifest.task} model, not an image codec`);
   const cfg = arch as HyperpriorConfig;
+  if (!cfg.exactSynthesis) {
+    throw new CodecError(
+      'AEZ_ARGUMENT',
+      `model ${m.manifest.id} was written before exact decoding: its synthesis has no calibrated grid. Make it exact with \`node dist/scripts/calibrate-codec.js --model ${m.dir} --out <folder>\`.`,
+    );
+  }
+  let exact: ExactSynthesis;
+  try {
+    exact = exactSynthesisFrom(cfg, m.weights, m.weights.get(EXACT_SHIFTS_PARAM)!);
+  } catch (e) {
+    throw new CodecError('AEZ_ARGUMENT', `model ${m.manifest.id}: ${(e as Error).message}`);
+  }
   let params: Params | undefined;
   const makeParams = (): Params => {
     const p: Params = new Map();
@@ -58,6 +74,7 @@ export function codecModelFrom(m: LoadedModel): CodecModel {
       return (params ??= makeParams());
     },
     hs: hyperSynthesisWeights(cfg, m.weights),
+    exact,
     zTables: zPriorTables(m.weights.get('z.loc')!, m.weights.get('z.logscale')!),
     gainLog: m.weights.get('gain.log')!,
     igainLog: m.weights.get('igain.log')!,
@@ -100,7 +117,8 @@ export function gainsFor(model: CodecModel, q: number, which: 'gain' | 'igain'):
   for (let c = 0; c < m; c++) {
     const a = table[i * m + c];
     const b = lambdas.length === 1 ? a : table[(i + 1) * m + c];
-    out[c] = Math.exp(a * (1 - f) + b * f);
+    // detExp: the inverse gain feeds the exact synthesis, so it must be the same double everywhere.
+    out[c] = detExp(a * (1 - f) + b * f);
   }
   return out;
 }

@@ -18,6 +18,23 @@ export interface HyperpriorConfig {
   nz: number;
   /** Rate–distortion trade-off of each quality level (loss = bpp + λ·255²·MSE), lowest quality first. */
   lambdas: number[];
+  /**
+   * Set on every model the trainer writes: the decoder runs the synthesis integer-exact
+   * (exact-synthesis.ts), with the seven grid shifts it needs stored as the weight `gs.act_log2`, so
+   * they are covered by the weights' hash like everything else that decides the pixels.
+   */
+  exactSynthesis?: true;
+}
+
+/** The weight holding the exact synthesis' grid shifts, and how many there are (points Q0…Q6). */
+export const EXACT_SHIFTS_PARAM = 'gs.act_log2';
+export const EXACT_POINTS = 7;
+
+/** The architecture as trained: the exact-synthesis shifts are calibrated afterwards, not learned. */
+export function trainableCodecConfig(cfg: HyperpriorConfig): HyperpriorConfig {
+  const { exactSynthesis, ...rest } = cfg;
+  void exactSynthesis;
+  return rest;
 }
 
 /** Width and height of what the transforms take must be multiples of this (z is at 1/64). */

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../util/rng.js';
 import { pixelShuffle2, pixelUnshuffle2 } from '../../nn/shuffle.js';
 import type { ParamSpec, Params } from '../../nn/unet.js';
-import type { HyperpriorConfig } from './config.js';
+import { EXACT_POINTS, EXACT_SHIFTS_PARAM, type HyperpriorConfig } from './config.js';
 
 /** Lower bound of the Gaussian scale, equal to the smallest entropy-coding table's (entropy/gaussian.ts). */
 export const SCALE_BOUND = 0.11;
@@ -62,6 +62,8 @@ export function hyperpriorParamSpecs(cfg: HyperpriorConfig): ParamSpec[] {
     // per-quality gains on y (log domain): y·gain before quantisation, ŷ·igain before synthesis
     { name: 'gain.log', shape: [levels, m], std: 0 },
     { name: 'igain.log', shape: [levels, m], std: 0 },
+    // calibrated after training (exact-synthesis-calibration.ts), not learned
+    ...(cfg.exactSynthesis ? [{ name: EXACT_SHIFTS_PARAM, shape: [EXACT_POINTS], std: 0 }] : []),
   ];
 }
 
@@ -123,15 +125,20 @@ export function analysis(params: Params, x: tf.Tensor4D): tf.Tensor4D {
   });
 }
 
-/** x̂ = g_s(ŷ): [N,h,w,M] → [N,16h,16w,3] (not clipped). */
-export function synthesis(params: Params, y: tf.Tensor4D): tf.Tensor4D {
+/**
+ * x̂ = g_s(ŷ): [N,h,w,M] → [N,16h,16w,3] (not clipped). `probe` sees the activations at the seven points
+ * Q0…Q6 where the exact synthesis rounds them (exact-synthesis.ts), for its calibration.
+ */
+export function synthesis(params: Params, y: tf.Tensor4D, probe?: (point: number, t: tf.Tensor4D) => void): tf.Tensor4D {
   return tf.tidy(() => {
-    let f = pixelShuffle2(convApply(params, 'gs0', y));
-    f = tf.mul(f, gdnNorm(params, 'gs0.igdn', f));
-    f = pixelShuffle2(convApply(params, 'gs1', f));
-    f = tf.mul(f, gdnNorm(params, 'gs1.igdn', f));
-    f = pixelShuffle2(convApply(params, 'gs2', f));
-    f = tf.mul(f, gdnNorm(params, 'gs2.igdn', f));
+    let f = y;
+    probe?.(0, f);
+    for (let s = 0; s < 3; s++) {
+      f = pixelShuffle2(convApply(params, `gs${s}`, f));
+      probe?.(2 * s + 1, f);
+      f = tf.mul(f, gdnNorm(params, `gs${s}.igdn`, f));
+      probe?.(2 * s + 2, f);
+    }
     return tf.add(pixelShuffle2(convApply(params, 'gs3', f)), 0.5);
   });
 }

@@ -1,0 +1,184 @@
+// The synthesis transform g_s in integer-exact form, so a file decodes to the same pixels on every engine
+// (TensorFlow.js cpu, wasm, node; onnxruntime) whatever order each sums its convolutions in.
+//
+// Why it is exact. Every convolution takes integer-valued activations and integer weights (per output
+// channel a power-of-two scale is kept aside), and the derivation below proves that no partial sum can
+// reach 2^24, the range where float32 holds every integer: so every engine's sum, in any order, with or
+// without fused multiply-adds, is the same exact integer. Everything else is one IEEE operation per
+// element whose result is correctly rounded everywhere (a product, +0.5, floor, clamp, a power-of-two
+// scale, which is exact). Graph optimisers that fold a per-channel power-of-two into the weights keep
+// exactness (the terms of one sum share the scale).
+//
+// The network (config.ts; float version hyperprior.ts `synthesis`), with the seven points Q0…Q6 where
+// activations are rounded to the grid 2^−k (k from the model's `gs.act_log2`) and clamped to ±A:
+//   Q0 = ŷ·igain (done in JavaScript, float64)
+//   stage s = 0, 1, 2:  c = conv_s(a) → Q(2s+1): g = shuffle(c)  → n = β + γ·|g|  → Q(2s+2): a = g·n
+//   last:               x = shuffle(conv_3(a)) + 0.5
+// A is the largest value (≤ 2047, so inputs and weights also survive TF32 tensor cores unrounded) for which the convolution
+// fed by that point provably stays below 2^24. The clamps and scales are derived from the weights and the
+// seven shifts with exact double arithmetic only, so every install derives the same network.
+import * as tf from '@tensorflow/tfjs';
+import { pow2 } from '../entropy/det-math.js';
+import { pixelShuffle2 } from '../../nn/shuffle.js';
+import { EXACT_SHIFTS_PARAM, EXACT_POINTS, type HyperpriorConfig } from './config.js';
+
+/** float32 represents every integer of magnitude ≤ 2^24; sums are kept strictly below it. */
+export const EXACT_SUM_LIMIT = 2 ** 24;
+/**
+ * Largest integer weight. 9 bits: with the clamps this leaves (≈ 350–2047) it measured the smallest loss
+ * against the float synthesis (−0.01 to −0.02 dB; 8-bit weights lost 0.03–0.05 dB, 10-bit the same).
+ */
+export const WEIGHT_LIMIT = 255;
+/** Largest integer activation (11 significant bits: exact in TF32 too). */
+export const ACTIVATION_LIMIT = 2047;
+/** Largest integer bias: leaves most of the exact range to the products. */
+const BIAS_LIMIT = 2 ** 22;
+/** A clamp below this leaves too coarse a grid: the model cannot be made exact. */
+export const MIN_ACTIVATION_LIMIT = 63;
+
+/** One integer convolution: out(real) = (Σ W·a + B) · scale[o], exact. */
+export interface IntConv {
+  k: number;
+  cin: number;
+  cout: number;
+  /** [k, k, cin, cout] integer weights. */
+  w: Float32Array;
+  /** [cout] integer biases, in accumulator units. */
+  b: Float32Array;
+  /** [cout] exponent e: the accumulator times 2^−e is the real value for an input on the grid 1. */
+  exp: Int32Array;
+}
+
+export interface ExactSynthesis {
+  /** Grid exponents k of Q0…Q6. */
+  shifts: number[];
+  /** Clamp A of Q0…Q6. */
+  limits: number[];
+  /** gs0…gs3. */
+  convs: IntConv[];
+  /** IGDN of stages 0…2, as 1×1 integer convolutions over |g| (γ ≥ 0, β folded into the bias). */
+  gdns: IntConv[];
+}
+
+/**
+ * Quantises `w` ([k,k,cin,cout], one scale per output channel) to integers |W| ≤ WEIGHT_LIMIT with a
+ * power-of-two scale: W = round(w·2^e). `bias(o, e)` gives the real bias, set to the grid of input shift
+ * `inShift`. Returns the convolution and the largest input clamp that keeps every sum below 2^24.
+ */
+function intConv(k: number, cin: number, cout: number, w: Float32Array, bias: Float64Array, inShift: number): { conv: IntConv; limit: number } {
+  const exp = new Int32Array(cout);
+  const wi = new Float32Array(w.length);
+  const bi = new Float32Array(cout);
+  let limit = ACTIVATION_LIMIT;
+  for (let o = 0; o < cout; o++) {
+    let max = 0;
+    for (let i = o; i < w.length; i += cout) max = Math.max(max, Math.abs(w[i]));
+    let e = 0;
+    if (max > 0) {
+      while (max * pow2(e) > WEIGHT_LIMIT) e--;
+      while (max * pow2(e + 1) <= WEIGHT_LIMIT && e < 60) e++;
+    }
+    // A near-dead channel would get a grid so fine that its bias leaves the exact range: coarsen it.
+    while (Math.abs(bias[o]) * pow2(inShift + e) > BIAS_LIMIT) e--;
+    const s = pow2(e);
+    let sumAbs = 0;
+    for (let i = o; i < w.length; i += cout) {
+      wi[i] = Math.round(w[i] * s);
+      sumAbs += Math.abs(wi[i]);
+    }
+    // The accumulator's unit is 2^−(inShift+e): the bias on that grid.
+    exp[o] = inShift + e;
+    bi[o] = Math.round(bias[o] * pow2(inShift + e));
+    // Largest clamp A with sumAbs·A + |B| < 2^24: no partial sum, in any order, can leave the exact range.
+    const room = EXACT_SUM_LIMIT - 1 - Math.abs(bi[o]);
+    if (room < 0) limit = 0;
+    else if (sumAbs > 0) limit = Math.min(limit, Math.floor(room / sumAbs));
+  }
+  return { conv: { k, cin, cout, w: wi, b: bi, exp }, limit };
+}
+
+function weight(weights: Map<string, Float32Array>, name: string, size: number): Float32Array {
+  const v = weights.get(name);
+  if (!v || v.length !== size) throw new Error(`codec model: ${name} is missing or has the wrong size`);
+  return v;
+}
+
+/** The weights of conv `name` and of the IGDN behind it (if any), widened and with |γ|, |β| + 1e-4 as in the float model. */
+function layerWeights(cfg: HyperpriorConfig, weights: Map<string, Float32Array>, stage: number) {
+  const { n, m } = cfg;
+  const cin = stage === 0 ? m : n;
+  const cout = stage === 3 ? 4 * cfg.channels : 4 * n;
+  const w = weight(weights, `gs${stage}.w`, 9 * cin * cout);
+  const b = Float64Array.from(weight(weights, `gs${stage}.b`, cout));
+  if (stage === 3) return { cin, cout, w, b };
+  const gamma = Float32Array.from(weight(weights, `gs${stage}.igdn.gamma`, n * n), Math.abs);
+  const beta = Float64Array.from(weight(weights, `gs${stage}.igdn.beta`, n), (v) => Math.abs(v) + 1e-4);
+  return { cin, cout, w, b, gamma, beta };
+}
+
+/** The integer convolution fed by point `p` (even: conv gs(p/2), odd: the IGDN of stage (p−1)/2) at shift `shift`. */
+export function pointConv(cfg: HyperpriorConfig, weights: Map<string, Float32Array>, p: number, shift: number): { conv: IntConv; limit: number } {
+  const l = layerWeights(cfg, weights, p >> 1);
+  if (p % 2 === 0) return intConv(3, l.cin, l.cout, l.w, l.b, shift);
+  return intConv(1, cfg.n, cfg.n, l.gamma!, l.beta!, shift);
+}
+
+/** Derives the exact network from the float weights and the seven shifts; throws if it cannot be exact. */
+export function exactSynthesisFrom(cfg: HyperpriorConfig, weights: Map<string, Float32Array>, shifts: ArrayLike<number>): ExactSynthesis {
+  const k = Array.from(shifts);
+  if (k.length !== EXACT_POINTS || !k.every((v) => Number.isInteger(v) && Math.abs(v) <= 40)) {
+    throw new Error(`codec model: ${EXACT_SHIFTS_PARAM} must hold ${EXACT_POINTS} integers, got [${k.join(', ')}]`);
+  }
+  const layers = k.map((shift, p) => pointConv(cfg, weights, p, shift));
+  const limits = layers.map((l) => l.limit);
+  const bad = limits.findIndex((a) => a < MIN_ACTIVATION_LIMIT);
+  if (bad >= 0) throw new Error(`codec model: synthesis point Q${bad} cannot be made exact (clamp ${limits[bad]} at shift ${k[bad]})`);
+  return {
+    shifts: k,
+    limits,
+    convs: layers.filter((_, p) => p % 2 === 0).map((l) => l.conv),
+    gdns: layers.filter((_, p) => p % 2 === 1).map((l) => l.conv),
+  };
+}
+
+/** Q0 in JavaScript: ŷ·igain (float64) → integer grid value, what the exact graphs take as input. */
+export function quantiseLatent(es: ExactSynthesis, v: number): number {
+  const a = Math.floor(v * pow2(es.shifts[0]) + 0.5);
+  return a > es.limits[0] ? es.limits[0] : a < -es.limits[0] ? -es.limits[0] : a;
+}
+
+/**
+ * Per-channel multipliers of the graph, shared by the TensorFlow.js and ONNX versions so both run the
+ * same arithmetic: after conv s, `pre[s]` turns the accumulator into the next point's grid (before the
+ * shuffle, per conv channel); after IGDN s, `post[s]` turns g·acc into the following point's grid.
+ */
+export function exactScales(es: ExactSynthesis): { pre: Float32Array[]; post: Float32Array[] } {
+  const k = es.shifts;
+  const pre = es.convs.map((c, s) => Float32Array.from(c.exp, (e) => pow2((s < 3 ? k[2 * s + 1] : 0) - e)));
+  // g·2^−k_g · acc·2^−(k_g + t) on the grid 2^−k_next, where t + k_g is the IGDN's exp.
+  const post = es.gdns.map((g, s) => Float32Array.from(g.exp, (e) => pow2(k[2 * s + 2] - k[2 * s + 1] - e)));
+  return { pre, post };
+}
+
+function roundClamp(x: tf.Tensor, limit: number): tf.Tensor {
+  return tf.clipByValue(tf.floor(tf.add(x, 0.5)), -limit, limit);
+}
+
+/**
+ * The exact synthesis in TensorFlow.js: `a0` [N,h,w,M] holds Q0 integers (quantiseLatent), the result
+ * [N,16h,16w,3] is x̂ (0..1 scale, not clipped), identical on every backend.
+ */
+export function exactSynthesisTf(es: ExactSynthesis, a0: tf.Tensor4D): tf.Tensor4D {
+  const { pre, post } = exactScales(es);
+  return tf.tidy(() => {
+    const conv = (c: IntConv, x: tf.Tensor4D) =>
+      tf.add(tf.conv2d(x, tf.tensor4d(c.w, [c.k, c.k, c.cin, c.cout]), 1, c.k === 1 ? 'valid' : 'same'), tf.tensor1d(c.b)) as tf.Tensor4D;
+    let a = a0;
+    for (let s = 0; s < 3; s++) {
+      const g = roundClamp(pixelShuffle2(tf.mul(conv(es.convs[s], a), tf.tensor1d(pre[s])) as tf.Tensor4D), es.limits[2 * s + 1]) as tf.Tensor4D;
+      const acc = conv(es.gdns[s], tf.abs(g));
+      a = roundClamp(tf.mul(tf.mul(g, acc), tf.tensor1d(post[s])), es.limits[2 * s + 2]) as tf.Tensor4D;
+    }
+    return tf.add(pixelShuffle2(tf.mul(conv(es.convs[3], a), tf.tensor1d(pre[3])) as tf.Tensor4D), 0.5) as tf.Tensor4D;
+  });
+}
