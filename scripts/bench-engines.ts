@@ -30,6 +30,7 @@ import { loadModelDir, saveModelDir, type LoadedModel } from '../electron/engine
 import { codecModelFrom } from '../electron/engine/codec/model/codec-model.js';
 import type { HyperpriorConfig } from '../electron/engine/codec/model/config.js';
 import { hyperpriorParamSpecs } from '../electron/engine/codec/model/hyperprior.js';
+import { quantiseLatent } from '../electron/engine/codec/model/exact-synthesis.js';
 import { createCodecTransforms, TfjsCodecTransforms, type CodecTransforms } from '../electron/engine/codec/codec-transforms.js';
 import { archCountParams } from '../electron/engine/nn/arch.js';
 import { listInstalledModels } from '../electron/engine/models/registry.js';
@@ -200,7 +201,8 @@ async function benchCodecModel(model: LoadedModel, o: Opts, id: string): Promise
   const time = async (rt: CodecTransforms) => {
     const once = async () => {
       const y = await rt.run(codec, 'analysis', x.slice(), [1, h, w, 3]);
-      await rt.run(codec, 'synthesis', y, [1, h / 16, w / 16, codec.cfg.m]);
+      // The decoder feeds the exact synthesis Q0 integers (image-codec.ts).
+      await rt.run(codec, 'synthesis', Float32Array.from(y, (v) => quantiseLatent(codec.exact, v)), [1, h / 16, w / 16, codec.cfg.m]);
     };
     await once();
     let best = Infinity;
