@@ -89,7 +89,7 @@ test('the exact synthesis stays close to the float network it replaces', async (
   const y = Float32Array.from({ length: 4 * 4 * model.cfg.m }, () => 2 * rng.normal());
   const [exact, float] = tf.tidy(() => {
     const a0 = tf.tensor4d(Float32Array.from(y, (v) => quantiseLatent(model.exact, v)), [1, 4, 4, model.cfg.m]);
-    return [exactSynthesisTf(model.exact, a0).dataSync() as Float32Array, synthesis(model.params, tf.tensor4d(y, [1, 4, 4, model.cfg.m])).dataSync() as Float32Array];
+    return [exactSynthesisTf(model.exact, model.exactTensors, a0).dataSync() as Float32Array, synthesis(model.params, tf.tensor4d(y, [1, 4, 4, model.cfg.m])).dataSync() as Float32Array];
   });
   let se = 0;
   let range = 0;

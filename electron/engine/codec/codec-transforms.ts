@@ -22,7 +22,7 @@ export interface CodecTransforms {
 const TF_GRAPHS: Record<CodecGraph, (model: CodecModel, x: tf.Tensor4D) => tf.Tensor4D> = {
   analysis: (model, x) => analysis(model.params, x),
   // The decoder's synthesis is the integer-exact one: the same pixels on every backend.
-  synthesis: (model, x) => exactSynthesisTf(model.exact, x),
+  synthesis: (model, x) => exactSynthesisTf(model.exact, model.exactTensors, x),
   hyperAnalysis: (model, x) => hyperAnalysis(model.params, x),
 };
 

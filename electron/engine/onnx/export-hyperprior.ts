@@ -7,7 +7,7 @@
 // The hyper-synthesis is not exported: the codec runs it in float64 JavaScript for bit-exact decoding.
 // GDN's |γ| and |β| + 1e-4 are folded into constants at export.
 import { EXACT_SHIFTS_PARAM, type HyperpriorConfig } from '../codec/model/config.js';
-import { exactScales, exactSynthesisFrom, type ExactSynthesis, type IntConv } from '../codec/model/exact-synthesis.js';
+import { exactGraphConvs, exactSynthesisFrom, type ExactSynthesis, type GraphConv } from '../codec/model/exact-synthesis.js';
 import { hyperpriorParamSpecs } from '../codec/model/hyperprior.js';
 import { GraphBuilder } from './onnx-proto.js';
 import { convLayer, hwioToOihw, reluLayer, shuffleLayer, toNchw, toNhwc, unshuffleConvLayer, type ExportOptions } from './export-unet.js';
@@ -70,20 +70,16 @@ export function exportCodecGraph(cfg: HyperpriorConfig, weights: Map<string, Flo
 
 /** The exact synthesis (exact-synthesis.ts `exactSynthesisTf`), op for op, NHWC in and out. */
 function exactSynthesisGraph(g: GraphBuilder, cfg: HyperpriorConfig, es: ExactSynthesis, y: string, output: string): void {
-  const { pre, post } = exactScales(es);
+  const { convs, gdns } = exactGraphConvs(es);
   const half = g.initializer('q_half', [], Float32Array.of(0.5));
-  const conv = (name: string, c: IntConv, x: string) => convLayer(g, name, x, c.w, [c.k, c.k, c.cin, c.cout], c.b);
-  const perChannel = (name: string, v: Float32Array) => g.initializer(name, [v.length, 1, 1], v);
+  const conv = (name: string, c: GraphConv, x: string) => convLayer(g, name, x, c.w, [c.k, c.k, c.cin, c.cout], c.b);
   const roundClamp = (name: string, x: string, limit: number) =>
     g.op('Clip', [g.op('Floor', [g.op('Add', [x, half])]), g.initializer(`${name}.min`, [], Float32Array.of(-limit)), g.initializer(`${name}.max`, [], Float32Array.of(limit))]);
   let a = toNchw(g, y);
   for (let s = 0; s < 3; s++) {
-    const x = shuffleLayer(g, g.op('Mul', [conv(`gs${s}`, es.convs[s], a), perChannel(`gs${s}.pre`, pre[s])]));
-    const q = roundClamp(`q${2 * s + 1}`, x, es.limits[2 * s + 1]);
-    const acc = conv(`gs${s}.igdn`, es.gdns[s], g.op('Abs', [q]));
-    a = roundClamp(`q${2 * s + 2}`, g.op('Mul', [g.op('Mul', [q, acc]), perChannel(`gs${s}.post`, post[s])]), es.limits[2 * s + 2]);
+    const q = roundClamp(`q${2 * s + 1}`, shuffleLayer(g, conv(`gs${s}`, convs[s], a)), es.limits[2 * s + 1]);
+    a = roundClamp(`q${2 * s + 2}`, g.op('Mul', [q, conv(`gs${s}.igdn`, gdns[s], g.op('Abs', [q]))]), es.limits[2 * s + 2]);
   }
-  const x = shuffleLayer(g, g.op('Mul', [conv('gs3', es.convs[3], a), perChannel('gs3.pre', pre[3])]));
-  g.op('Add', [toNhwc(g, x), half], {}, output);
+  g.op('Add', [toNhwc(g, shuffleLayer(g, conv('gs3', convs[3], a))), half], {}, output);
   g.output(output, ['N', 'H', 'W', cfg.channels]);
 }

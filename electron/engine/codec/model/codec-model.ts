@@ -12,7 +12,7 @@ import type { CdfTableSet } from '../entropy/cdf.js';
 import { detExp } from '../entropy/det-math.js';
 import { CodecError } from '../errors.js';
 import { EXACT_SHIFTS_PARAM, type HyperpriorConfig } from './config.js';
-import { exactSynthesisFrom, type ExactSynthesis } from './exact-synthesis.js';
+import { exactSynthesisFrom, exactTensors, type ExactSynthesis, type ExactTensors } from './exact-synthesis.js';
 import { hyperSynthesisWeights, type HyperSynthesisWeights } from './hyper-synthesis-f64.js';
 import { zPriorTables } from './z-prior.js';
 
@@ -32,6 +32,8 @@ export interface CodecModel {
   hs: HyperSynthesisWeights;
   /** The integer-exact synthesis the decoder runs (exact-synthesis.ts). */
   exact: ExactSynthesis;
+  /** Its TensorFlow.js tensors, made on first use like `params`. */
+  readonly exactTensors: ExactTensors;
   zTables: CdfTableSet;
   gainLog: Float32Array;
   igainLog: Float32Array;
@@ -58,6 +60,7 @@ export function codecModelFrom(m: LoadedModel): CodecModel {
     throw new CodecError('AEZ_ARGUMENT', `model ${m.manifest.id}: ${(e as Error).message}`);
   }
   let params: Params | undefined;
+  let tensors: ExactTensors | undefined;
   const makeParams = (): Params => {
     const p: Params = new Map();
     // tf.keep: the first use may come inside a tf.tidy, which must not dispose the model's weights.
@@ -75,14 +78,13 @@ export function codecModelFrom(m: LoadedModel): CodecModel {
     },
     hs: hyperSynthesisWeights(cfg, m.weights),
     exact,
+    get exactTensors() {
+      return (tensors ??= exactTensors(exact));
+    },
     zTables: zPriorTables(m.weights.get('z.loc')!, m.weights.get('z.logscale')!),
     gainLog: m.weights.get('gain.log')!,
     igainLog: m.weights.get('igain.log')!,
   };
-}
-
-export function disposeCodecModel(model: CodecModel): void {
-  for (const t of model.params.values()) t.dispose();
 }
 
 

@@ -147,38 +147,64 @@ export function quantiseLatent(es: ExactSynthesis, v: number): number {
   return a > es.limits[0] ? es.limits[0] : a < -es.limits[0] ? -es.limits[0] : a;
 }
 
-/**
- * Per-channel multipliers of the graph, shared by the TensorFlow.js and ONNX versions so both run the
- * same arithmetic: after conv s, `pre[s]` turns the accumulator into the next point's grid (before the
- * shuffle, per conv channel); after IGDN s, `post[s]` turns g·acc into the following point's grid.
- */
-export function exactScales(es: ExactSynthesis): { pre: Float32Array[]; post: Float32Array[] } {
-  const k = es.shifts;
-  const pre = es.convs.map((c, s) => Float32Array.from(c.exp, (e) => pow2((s < 3 ? k[2 * s + 1] : 0) - e)));
-  // g·2^−k_g · acc·2^−(k_g + t) on the grid 2^−k_next, where t + k_g is the IGDN's exp.
-  const post = es.gdns.map((g, s) => Float32Array.from(g.exp, (e) => pow2(k[2 * s + 2] - k[2 * s + 1] - e)));
-  return { pre, post };
+/** A convolution as the graphs run it: weights [k,k,cin,cout] and bias, both scaled per output channel. */
+export interface GraphConv {
+  k: number;
+  cin: number;
+  cout: number;
+  w: Float32Array;
+  b: Float32Array;
 }
 
-function roundClamp(x: tf.Tensor, limit: number): tf.Tensor {
-  return tf.clipByValue(tf.floor(tf.add(x, 0.5)), -limit, limit);
+/**
+ * The convolutions as the TensorFlow.js and ONNX graphs run them, shared so both do the same arithmetic.
+ * Each output channel's power-of-two scale is folded into its integer weights and bias: every term of a
+ * sum then shares that scale, so the sums stay exact, and the graphs need no separate multiply. After
+ * conv s the outputs land on the grid of point 2s+1; the IGDN's acc is scaled so that g·acc lands on the
+ * grid of point 2s+2 (scaling by a power of two commutes with the product's rounding); the last conv
+ * gives x̂ − ½ in image units.
+ */
+export function exactGraphConvs(es: ExactSynthesis): { convs: GraphConv[]; gdns: GraphConv[] } {
+  const k = es.shifts;
+  const scaled = (c: IntConv, scale: (o: number) => number): GraphConv => {
+    const s = Float64Array.from({ length: c.cout }, (_, o) => scale(o));
+    return { k: c.k, cin: c.cin, cout: c.cout, w: Float32Array.from(c.w, (v, i) => v * s[i % c.cout]), b: Float32Array.from(c.b, (v, o) => v * s[o]) };
+  };
+  return {
+    convs: es.convs.map((c, s) => scaled(c, (o) => pow2((s < 3 ? k[2 * s + 1] : 0) - c.exp[o]))),
+    // g·2^−k_g · acc·2^−exp on the grid 2^−k_next: g·acc·2^(k_next − k_g − exp).
+    gdns: es.gdns.map((g, s) => scaled(g, (o) => pow2(k[2 * s + 2] - k[2 * s + 1] - g.exp[o]))),
+  };
+}
+
+/** The graph convolutions as TensorFlow.js tensors (kept: made once per model, see codec-model.ts). */
+export interface ExactTensors {
+  convs: { w: tf.Tensor4D; b: tf.Tensor1D; k: number }[];
+  gdns: { w: tf.Tensor4D; b: tf.Tensor1D; k: number }[];
+}
+
+export function exactTensors(es: ExactSynthesis): ExactTensors {
+  const { convs, gdns } = exactGraphConvs(es);
+  // Persistent tensors: the wasm backend caches its packed convolution per filter tensor.
+  const t = (c: GraphConv) => ({ w: tf.keep(tf.tensor4d(c.w, [c.k, c.k, c.cin, c.cout])), b: tf.keep(tf.tensor1d(c.b)), k: c.k });
+  return { convs: convs.map(t), gdns: gdns.map(t) };
 }
 
 /**
  * The exact synthesis in TensorFlow.js: `a0` [N,h,w,M] holds Q0 integers (quantiseLatent), the result
- * [N,16h,16w,3] is x̂ (0..1 scale, not clipped), identical on every backend.
+ * [N,16h,16w,3] is x̂ (0..1 scale, not clipped), identical on every backend. Rounding is ⌊x + ½⌋ (not
+ * tf.round, whose ties the backends need not break alike).
  */
-export function exactSynthesisTf(es: ExactSynthesis, a0: tf.Tensor4D): tf.Tensor4D {
-  const { pre, post } = exactScales(es);
+export function exactSynthesisTf(es: ExactSynthesis, tensors: ExactTensors, a0: tf.Tensor4D): tf.Tensor4D {
+  const roundClamp = (x: tf.Tensor, limit: number) => tf.clipByValue(tf.floor(tf.add(x, 0.5)), -limit, limit) as tf.Tensor4D;
   return tf.tidy(() => {
-    const conv = (c: IntConv, x: tf.Tensor4D) =>
-      tf.add(tf.conv2d(x, tf.tensor4d(c.w, [c.k, c.k, c.cin, c.cout]), 1, c.k === 1 ? 'valid' : 'same'), tf.tensor1d(c.b)) as tf.Tensor4D;
+    // Bias fused into the convolution: one pass fewer over the largest tensors (the sums stay exact).
+    const conv = (c: ExactTensors['convs'][number], x: tf.Tensor4D) => tf.fused.conv2d({ x, filter: c.w, strides: 1, pad: c.k === 1 ? 'valid' : 'same', bias: c.b });
     let a = a0;
     for (let s = 0; s < 3; s++) {
-      const g = roundClamp(pixelShuffle2(tf.mul(conv(es.convs[s], a), tf.tensor1d(pre[s])) as tf.Tensor4D), es.limits[2 * s + 1]) as tf.Tensor4D;
-      const acc = conv(es.gdns[s], tf.abs(g));
-      a = roundClamp(tf.mul(tf.mul(g, acc), tf.tensor1d(post[s])), es.limits[2 * s + 2]) as tf.Tensor4D;
+      const g = roundClamp(pixelShuffle2(conv(tensors.convs[s], a)), es.limits[2 * s + 1]);
+      a = roundClamp(tf.mul(g, conv(tensors.gdns[s], tf.abs(g) as tf.Tensor4D)), es.limits[2 * s + 2]);
     }
-    return tf.add(pixelShuffle2(tf.mul(conv(es.convs[3], a), tf.tensor1d(pre[3])) as tf.Tensor4D), 0.5) as tf.Tensor4D;
+    return tf.add(pixelShuffle2(conv(tensors.convs[3], a)), 0.5) as tf.Tensor4D;
   });
 }
