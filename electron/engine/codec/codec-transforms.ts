@@ -42,26 +42,42 @@ export class TfjsCodecTransforms implements CodecTransforms {
 
 class OrtCodecTransforms implements CodecTransforms {
   readonly name: string;
-  constructor(private readonly engine: OrtEngine) {
-    this.name = engine.name;
+  /**
+   * @param synthesisEngine where the exact synthesis runs when `engine` is a GPU provider: its
+   * exactness argument holds for CPU kernels, while a GPU library may convolve by Winograd or FFT.
+   */
+  constructor(
+    private readonly engine: OrtEngine,
+    private readonly synthesisEngine?: OrtEngine,
+  ) {
+    this.name = synthesisEngine ? `${engine.name} (synthesis on ${synthesisEngine.name})` : engine.name;
   }
 
   async run(model: CodecModel, graph: CodecGraph, data: Float32Array, dims: [number, number, number, number]): Promise<Float32Array> {
     const io = CODEC_GRAPH_IO[graph];
     const weights = model.weights;
-    const out = await this.engine.runGraph(`codec:${model.sha256}:${graph}`, () => exportCodecGraph(model.cfg, weights, graph, { props: { 'aez.weights_sha256': model.sha256 } }), { name: io.input, data, dims }, io.output);
+    const engine = graph === 'synthesis' ? (this.synthesisEngine ?? this.engine) : this.engine;
+    const out = await engine.runGraph(`codec:${model.sha256}:${graph}`, () => exportCodecGraph(model.cfg, weights, graph, { props: { 'aez.weights_sha256': model.sha256 } }), { name: io.input, data, dims }, io.output);
     return out.data;
   }
 
   dispose(): void {
     this.engine.dispose();
+    this.synthesisEngine?.dispose();
   }
 }
 
-/** The engine for the codec: the same choice and `--backend` names as inference (inference/select.ts). */
+/**
+ * The engine for the codec: the same choice and `--backend` names as inference (inference/select.ts),
+ * except that on a GPU provider the synthesis runs on onnxruntime's CPU provider, so decoded pixels stay
+ * identical everywhere. (tfjs-node-gpu is not covered: without onnxruntime there is no CPU engine beside it.)
+ */
 export async function createCodecTransforms(forced?: string, threads?: number): Promise<CodecTransforms> {
   const choice = await createInferenceEngine(forced, { threads });
-  if (choice.engine instanceof OrtEngine) return new OrtCodecTransforms(choice.engine);
+  if (choice.engine instanceof OrtEngine) {
+    const cpu = choice.engine.provider === 'cpu' ? undefined : await OrtEngine.create({ provider: 'cpu', threads });
+    return new OrtCodecTransforms(choice.engine, cpu);
+  }
   choice.engine.dispose();
   const report = await initBackend(forced);
   return new TfjsCodecTransforms(`tfjs-${report.chosen}`);
