@@ -109,6 +109,9 @@ test('a codec without exact synthesis, or with shifts that cannot be exact, is r
   damaged.weights.set(EXACT_SHIFTS_PARAM, Float32Array.of(4.5, 7, 5, 8, 5, 7, 6));
   assert.throws(() => codecModelFrom(damaged), (e) => isCodecError(e, 'AEZ_ARGUMENT') && /must hold 7 integers/.test((e as Error).message));
   assert.throws(() => exactSynthesisFrom(TINY_CODEC, damaged.weights, [4, 7, 5]), /must hold 7 integers/);
+  const infinite = tinyLoadedCodec();
+  infinite.weights.get('gs1.w')![3] = Infinity;
+  assert.throws(() => codecModelFrom(infinite), (e) => isCodecError(e, 'AEZ_ARGUMENT') && /non-finite/.test((e as Error).message));
 });
 
 test('the trainer writes codecs exact (identical pixels when decoded), and an exact codec can start a new run (--init-from)', { timeout: 240_000 }, async () => {

@@ -14,9 +14,10 @@
 //   Q0 = ŷ·igain (done in JavaScript, float64)
 //   stage s = 0, 1, 2:  c = conv_s(a) → Q(2s+1): g = shuffle(c)  → n = β + γ·|g|  → Q(2s+2): a = g·n
 //   last:               x = shuffle(conv_3(a)) + 0.5
-// A is the largest value (≤ 2047, so inputs and weights also survive TF32 tensor cores unrounded) for which the convolution
-// fed by that point provably stays below 2^24. The clamps and scales are derived from the weights and the
-// seven shifts with exact double arithmetic only, so every install derives the same network.
+// A is the largest value (≤ 2047, so activations and weights also pass TF32 tensor cores unrounded) for
+// which the convolution fed by that point provably stays below 2^24. The clamps and scales are derived
+// from the weights and the seven shifts with exact double arithmetic only, so every install derives the
+// same network.
 import * as tf from '@tensorflow/tfjs';
 import { pow2 } from '../entropy/det-math.js';
 import { pixelShuffle2 } from '../../nn/shuffle.js';
@@ -26,7 +27,8 @@ import { EXACT_SHIFTS_PARAM, EXACT_POINTS, type HyperpriorConfig } from './confi
 export const EXACT_SUM_LIMIT = 2 ** 24;
 /**
  * Largest integer weight. 9 bits: with the clamps this leaves (≈ 350–2047) it measured the smallest loss
- * against the float synthesis (−0.01 to −0.02 dB; 8-bit weights lost 0.03–0.05 dB, 10-bit the same).
+ * against the float synthesis on models/codec (−0.01 to −0.02 dB on 4 val crops at qualities 1, 4, 6;
+ * 8-bit weights lost 0.03–0.05 dB, 10-bit 0.02–0.05 dB: too coarse activations).
  */
 export const WEIGHT_LIMIT = 255;
 /** Largest integer activation (11 significant bits: exact in TF32 too). */
@@ -45,7 +47,7 @@ export interface IntConv {
   w: Float32Array;
   /** [cout] integer biases, in accumulator units. */
   b: Float32Array;
-  /** [cout] exponent e: the accumulator times 2^−e is the real value for an input on the grid 1. */
+  /** [cout] exponent: the accumulator (inputs as grid integers) times 2^−exp is the real output. */
   exp: Int32Array;
 }
 
@@ -62,10 +64,12 @@ export interface ExactSynthesis {
 
 /**
  * Quantises `w` ([k,k,cin,cout], one scale per output channel) to integers |W| ≤ WEIGHT_LIMIT with a
- * power-of-two scale: W = round(w·2^e). `bias(o, e)` gives the real bias, set to the grid of input shift
- * `inShift`. Returns the convolution and the largest input clamp that keeps every sum below 2^24.
+ * power-of-two scale, W = round(w·2^e), and `bias` to the accumulator's grid for inputs on the grid
+ * 2^−inShift. Returns the convolution and the largest input clamp that keeps every sum below 2^24.
  */
 function intConv(k: number, cin: number, cout: number, w: Float32Array, bias: Float64Array, inShift: number): { conv: IntConv; limit: number } {
+  // (A non-finite value would also send the exponent searches below into an endless loop.)
+  if (!w.every(Number.isFinite) || !bias.every(Number.isFinite)) throw new Error('codec model: the synthesis weights hold a non-finite value');
   const exp = new Int32Array(cout);
   const wi = new Float32Array(w.length);
   const bi = new Float32Array(cout);
