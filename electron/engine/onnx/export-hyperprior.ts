@@ -41,11 +41,10 @@ export function exportCodecGraph(cfg: HyperpriorConfig, weights: Map<string, Flo
   // Pixel-unshuffle + convolution, folded into one strided convolution (export-unet.ts unshuffleConvLayer).
   const down = (name: string, x: string) => unshuffleConvLayer(g, name, x, w(`${name}.w`), specs.get(`${name}.w`)!, w(`${name}.b`));
   const gdn = (name: string, x: string) => gdnLayer(g, name, x, w(`${name}.gamma`), w(`${name}.beta`));
-  const half = g.initializer('half', [1], Float32Array.of(0.5));
   const io = CODEC_GRAPH_IO[graph];
   if (graph === 'analysis') {
     const x = g.input(io.input, ['N', 'H', 'W', cfg.channels]);
-    let f = down('ga0', g.op('Sub', [toNchw(g, x), half]));
+    let f = down('ga0', g.op('Sub', [toNchw(g, x), g.initializer('half', [1], Float32Array.of(0.5))]));
     f = gdn('ga0.gdn', f);
     f = gdn('ga1.gdn', down('ga1', f));
     f = gdn('ga2.gdn', down('ga2', f));
@@ -73,13 +72,14 @@ function exactSynthesisGraph(g: GraphBuilder, cfg: HyperpriorConfig, es: ExactSy
   const { convs, gdns } = exactGraphConvs(es);
   const half = g.initializer('q_half', [], Float32Array.of(0.5));
   const conv = (name: string, c: GraphConv, x: string) => convLayer(g, name, x, c.w, [c.k, c.k, c.cin, c.cout], c.b);
-  const roundClamp = (name: string, x: string, limit: number) =>
-    g.op('Clip', [g.op('Floor', [g.op('Add', [x, half])]), g.initializer(`${name}.min`, [], Float32Array.of(-limit)), g.initializer(`${name}.max`, [], Float32Array.of(limit))]);
+  // Clip straight after a Conv: onnxruntime fuses the two.
+  const floorClamp = (name: string, x: string, limit: number) =>
+    g.op('Floor', [g.op('Clip', [x, g.initializer(`${name}.min`, [], Float32Array.of(-limit)), g.initializer(`${name}.max`, [], Float32Array.of(limit))])]);
   let a = toNchw(g, y);
   for (let s = 0; s < 3; s++) {
-    const q = roundClamp(`q${2 * s + 1}`, shuffleLayer(g, conv(`gs${s}`, convs[s], a)), es.limits[2 * s + 1]);
-    a = roundClamp(`q${2 * s + 2}`, g.op('Mul', [q, conv(`gs${s}.igdn`, gdns[s], g.op('Abs', [q]))]), es.limits[2 * s + 2]);
+    const q = shuffleLayer(g, floorClamp(`q${2 * s + 1}`, conv(`gs${s}`, convs[s], a), es.limits[2 * s + 1]));
+    a = floorClamp(`q${2 * s + 2}`, g.op('Add', [g.op('Mul', [q, conv(`gs${s}.igdn`, gdns[s], g.op('Abs', [q]))]), half]), es.limits[2 * s + 2]);
   }
-  g.op('Add', [toNhwc(g, shuffleLayer(g, conv('gs3', convs[3], a))), half], {}, output);
+  g.op('Identity', [toNhwc(g, shuffleLayer(g, conv('gs3', convs[3], a)))], {}, output);
   g.output(output, ['N', 'H', 'W', cfg.channels]);
 }

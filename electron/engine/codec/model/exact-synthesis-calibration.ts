@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Params } from '../../nn/unet.js';
 import { pow2 } from '../entropy/det-math.js';
 import { EXACT_POINTS, EXACT_SHIFTS_PARAM, type HyperpriorConfig } from './config.js';
-import { MIN_ACTIVATION_LIMIT, pointConv } from './exact-synthesis.js';
+import { MIN_ACTIVATION_LIMIT, outShiftOf, pointConv } from './exact-synthesis.js';
 import { analysis, hyperAnalysis, hyperSynthesis, levelGains, synthesis } from './hyperprior.js';
 
 /** Headroom over the largest activation seen (calibration crops are small; photos vary). */
@@ -37,13 +37,18 @@ export function calibrateShifts(cfg: HyperpriorConfig, weights: Map<string, Floa
       });
     }
   }
-  return Float32Array.from(range, (r, p) => {
-    for (let k = 24; k >= -24; k--) {
-      const limit = pointConv(cfg, weights, p, k).limit;
-      if (limit >= MIN_ACTIVATION_LIMIT && r * MARGIN * pow2(k) <= limit) return k;
-    }
-    throw new Error(`codec model: no grid covers synthesis point Q${p} (largest activation ${r})`);
-  });
+  // Odd points first: the convolutions fed by even points round onto the next (odd) point's grid.
+  const shifts = new Array<number>(EXACT_POINTS).fill(0);
+  for (const p of [1, 3, 5, 0, 2, 4, 6]) shifts[p] = finestShift(cfg, weights, p, range[p], shifts);
+  return Float32Array.from(shifts);
+}
+
+function finestShift(cfg: HyperpriorConfig, weights: Map<string, Float32Array>, p: number, range: number, shifts: number[]): number {
+  for (let k = 24; k >= -24; k--) {
+    const limit = pointConv(cfg, weights, p, k, outShiftOf(shifts, p)).limit;
+    if (limit >= MIN_ACTIVATION_LIMIT && range * MARGIN * pow2(k) <= limit) return k;
+  }
+  throw new Error(`codec model: no grid covers synthesis point Q${p} (largest activation ${range})`);
 }
 
 /** The model as shipped: `exactSynthesis` set and its shifts added to the weights. */

@@ -65,9 +65,11 @@ export interface ExactSynthesis {
 /**
  * Quantises `w` ([k,k,cin,cout], one scale per output channel) to integers |W| ≤ WEIGHT_LIMIT with a
  * power-of-two scale, W = round(w·2^e), and `bias` to the accumulator's grid for inputs on the grid
- * 2^−inShift. Returns the convolution and the largest input clamp that keeps every sum below 2^24.
+ * 2^−inShift. With `outShift` (the grid its output is rounded to, 0 for the image) the bias also carries
+ * the rounding's +½ (on that grid), so the graphs round with clamp and floor alone. Returns the
+ * convolution and the largest input clamp that keeps every sum, bias included, below 2^24.
  */
-function intConv(k: number, cin: number, cout: number, w: Float32Array, bias: Float64Array, inShift: number): { conv: IntConv; limit: number } {
+function intConv(k: number, cin: number, cout: number, w: Float32Array, bias: Float64Array, inShift: number, outShift?: number): { conv: IntConv; limit: number } {
   // (A non-finite value would also send the exponent searches below into an endless loop.)
   if (!w.every(Number.isFinite) || !bias.every(Number.isFinite)) throw new Error('codec model: the synthesis weights hold a non-finite value');
   const exp = new Int32Array(cout);
@@ -93,9 +95,15 @@ function intConv(k: number, cin: number, cout: number, w: Float32Array, bias: Fl
     // The accumulator's unit is 2^−(inShift+e): the bias on that grid.
     exp[o] = inShift + e;
     bi[o] = Math.round(bias[o] * pow2(inShift + e));
+    if (outShift !== undefined) {
+      // ½ on the output grid is 2^(exp − outShift − 1) accumulator units: an integer unless the grid is too fine.
+      const half = exp[o] - outShift - 1;
+      if (half < 0) limit = 0;
+      else bi[o] += pow2(half);
+    }
     // Largest clamp A with sumAbs·A + |B| < 2^24: no partial sum, in any order, can leave the exact range.
     const room = EXACT_SUM_LIMIT - 1 - Math.abs(bi[o]);
-    if (room < 0) limit = 0;
+    if (room < 0 || limit === 0) limit = 0;
     else if (sumAbs > 0) limit = Math.min(limit, Math.floor(room / sumAbs));
   }
   return { conv: { k, cin, cout, w: wi, b: bi, exp }, limit };
@@ -120,11 +128,20 @@ function layerWeights(cfg: HyperpriorConfig, weights: Map<string, Float32Array>,
   return { cin, cout, w, b, gamma, beta };
 }
 
-/** The integer convolution fed by point `p` (even: conv gs(p/2), odd: the IGDN of stage (p−1)/2) at shift `shift`. */
-export function pointConv(cfg: HyperpriorConfig, weights: Map<string, Float32Array>, p: number, shift: number): { conv: IntConv; limit: number } {
+/**
+ * The integer convolution fed by point `p` at shift `shift`: for even p conv gs(p/2), whose output is
+ * rounded to the grid `outShift` of point p+1 (0: the last conv gives the image); for odd p the IGDN of
+ * stage (p−1)/2 (its product is rounded after it, so `outShift` is not used).
+ */
+export function pointConv(cfg: HyperpriorConfig, weights: Map<string, Float32Array>, p: number, shift: number, outShift: number): { conv: IntConv; limit: number } {
   const l = layerWeights(cfg, weights, p >> 1);
-  if (p % 2 === 0) return intConv(3, l.cin, l.cout, l.w, l.b, shift);
+  if (p % 2 === 0) return intConv(3, l.cin, l.cout, l.w, l.b, shift, outShift);
   return intConv(1, cfg.n, cfg.n, l.gamma!, l.beta!, shift);
+}
+
+/** The grid exponent the output of the convolution fed by point p is rounded to (see pointConv). */
+export function outShiftOf(shifts: readonly number[], p: number): number {
+  return p + 1 < EXACT_POINTS ? shifts[p + 1] : 0;
 }
 
 /** Derives the exact network from the float weights and the seven shifts; throws if it cannot be exact. */
@@ -133,7 +150,7 @@ export function exactSynthesisFrom(cfg: HyperpriorConfig, weights: Map<string, F
   if (k.length !== EXACT_POINTS || !k.every((v) => Number.isInteger(v) && Math.abs(v) <= 40)) {
     throw new Error(`codec model: ${EXACT_SHIFTS_PARAM} must hold ${EXACT_POINTS} integers, got [${k.join(', ')}]`);
   }
-  const layers = k.map((shift, p) => pointConv(cfg, weights, p, shift));
+  const layers = k.map((shift, p) => pointConv(cfg, weights, p, shift, outShiftOf(k, p)));
   const limits = layers.map((l) => l.limit);
   const bad = limits.findIndex((a) => a < MIN_ACTIVATION_LIMIT);
   if (bad >= 0) throw new Error(`codec model: synthesis point Q${bad} cannot be made exact (clamp ${limits[bad]} at shift ${k[bad]})`);
@@ -166,7 +183,7 @@ export interface GraphConv {
  * sum then shares that scale, so the sums stay exact, and the graphs need no separate multiply. After
  * conv s the outputs land on the grid of point 2s+1; the IGDN's acc is scaled so that g·acc lands on the
  * grid of point 2s+2 (scaling by a power of two commutes with the product's rounding); the last conv
- * gives x̂ − ½ in image units.
+ * gives x̂ in image units. The gs convolutions' biases carry the +½ of the rounding that follows them.
  */
 export function exactGraphConvs(es: ExactSynthesis): { convs: GraphConv[]; gdns: GraphConv[] } {
   const k = es.shifts;
@@ -196,19 +213,20 @@ export function exactTensors(es: ExactSynthesis): ExactTensors {
 
 /**
  * The exact synthesis in TensorFlow.js: `a0` [N,h,w,M] holds Q0 integers (quantiseLatent), the result
- * [N,16h,16w,3] is x̂ (0..1 scale, not clipped), identical on every backend. Rounding is ⌊x + ½⌋ (not
- * tf.round, whose ties the backends need not break alike).
+ * [N,16h,16w,3] is x̂ (0..1 scale, not clipped), identical on every backend. Rounding is ⌊clamp(x + ½)⌋
+ * (the same as clamping ⌊x + ½⌋ for an integer clamp), not tf.round, whose ties the backends need not
+ * break alike; the +½ after a convolution is in its bias.
  */
 export function exactSynthesisTf(es: ExactSynthesis, tensors: ExactTensors, a0: tf.Tensor4D): tf.Tensor4D {
-  const roundClamp = (x: tf.Tensor, limit: number) => tf.clipByValue(tf.floor(tf.add(x, 0.5)), -limit, limit) as tf.Tensor4D;
+  const floorClamp = (x: tf.Tensor, limit: number) => tf.floor(tf.clipByValue(x, -limit, limit)) as tf.Tensor4D;
   return tf.tidy(() => {
     // Bias fused into the convolution: one pass fewer over the largest tensors (the sums stay exact).
     const conv = (c: ExactTensors['convs'][number], x: tf.Tensor4D) => tf.fused.conv2d({ x, filter: c.w, strides: 1, pad: c.k === 1 ? 'valid' : 'same', bias: c.b });
     let a = a0;
     for (let s = 0; s < 3; s++) {
-      const g = roundClamp(pixelShuffle2(conv(tensors.convs[s], a)), es.limits[2 * s + 1]);
-      a = roundClamp(tf.mul(g, conv(tensors.gdns[s], tf.abs(g) as tf.Tensor4D)), es.limits[2 * s + 2]);
+      const g = pixelShuffle2(floorClamp(conv(tensors.convs[s], a), es.limits[2 * s + 1]));
+      a = floorClamp(tf.add(tf.mul(g, conv(tensors.gdns[s], tf.abs(g) as tf.Tensor4D)), 0.5), es.limits[2 * s + 2]);
     }
-    return tf.add(pixelShuffle2(conv(tensors.convs[3], a)), 0.5) as tf.Tensor4D;
+    return pixelShuffle2(conv(tensors.convs[3], a));
   });
 }
