@@ -82,15 +82,18 @@ test('the exact synthesis gives bit-identical output on tfjs cpu, tfjs wasm and 
   await initBackend('wasm');
 });
 
-test('the exact synthesis stays close to the float network it replaces', async () => {
+test('the exact synthesis stays close to the float network it replaces, and leaks no tensor', async () => {
   await initBackend('wasm');
   const model = tinyCodec();
   const rng = new Rng(5);
   const y = Float32Array.from({ length: 4 * 4 * model.cfg.m }, () => 2 * rng.normal());
+  void model.exactTensors; // made once per model, kept
+  const before = tf.memory().numTensors;
   const [exact, float] = tf.tidy(() => {
     const a0 = tf.tensor4d(Float32Array.from(y, (v) => quantiseLatent(model.exact, v)), [1, 4, 4, model.cfg.m]);
     return [exactSynthesisTf(model.exact, model.exactTensors, a0).dataSync() as Float32Array, synthesis(model.params, tf.tensor4d(y, [1, 4, 4, model.cfg.m])).dataSync() as Float32Array];
   });
+  assert.equal(tf.memory().numTensors, before, 'the exact synthesis leaves no tensor behind');
   let se = 0;
   let range = 0;
   for (let i = 0; i < exact.length; i++) {

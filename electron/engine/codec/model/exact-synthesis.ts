@@ -219,14 +219,17 @@ export function exactTensors(es: ExactSynthesis): ExactTensors {
  */
 export function exactSynthesisTf(es: ExactSynthesis, tensors: ExactTensors, a0: tf.Tensor4D): tf.Tensor4D {
   const floorClamp = (x: tf.Tensor, limit: number) => tf.floor(tf.clipByValue(x, -limit, limit)) as tf.Tensor4D;
-  return tf.tidy(() => {
-    // Bias fused into the convolution: one pass fewer over the largest tensors (the sums stay exact).
-    const conv = (c: ExactTensors['convs'][number], x: tf.Tensor4D) => tf.fused.conv2d({ x, filter: c.w, strides: 1, pad: c.k === 1 ? 'valid' : 'same', bias: c.b });
-    let a = a0;
-    for (let s = 0; s < 3; s++) {
-      const g = pixelShuffle2(floorClamp(conv(tensors.convs[s], a), es.limits[2 * s + 1]));
-      a = floorClamp(tf.add(tf.mul(g, conv(tensors.gdns[s], tf.abs(g) as tf.Tensor4D)), 0.5), es.limits[2 * s + 2]);
-    }
-    return pixelShuffle2(conv(tensors.convs[3], a));
-  });
+  // Bias fused into the convolution: one pass fewer over the largest tensors (the sums stay exact).
+  const conv = (c: ExactTensors['convs'][number], x: tf.Tensor4D) => tf.fused.conv2d({ x, filter: c.w, strides: 1, pad: c.k === 1 ? 'valid' : 'same', bias: c.b });
+  // One tidy per half-stage, so a chunk's peak memory holds a few full-size tensors, not every intermediate.
+  let a = a0;
+  for (let s = 0; s < 3; s++) {
+    const g = tf.tidy(() => pixelShuffle2(floorClamp(conv(tensors.convs[s], a), es.limits[2 * s + 1])));
+    if (a !== a0) a.dispose();
+    a = tf.tidy(() => floorClamp(tf.add(tf.mul(g, conv(tensors.gdns[s], tf.abs(g) as tf.Tensor4D)), 0.5), es.limits[2 * s + 2]));
+    g.dispose();
+  }
+  const x = tf.tidy(() => pixelShuffle2(conv(tensors.convs[3], a)));
+  a.dispose();
+  return x;
 }
