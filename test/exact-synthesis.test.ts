@@ -87,7 +87,7 @@ test('the exact synthesis stays close to the float network it replaces, and leak
   const model = tinyCodec();
   const rng = new Rng(5);
   const y = Float32Array.from({ length: 4 * 4 * model.cfg.m }, () => 2 * rng.normal());
-  void model.exactTensors; // made once per model, kept
+  void [model.exactTensors, model.params]; // made once per model, kept
   const before = tf.memory().numTensors;
   const [exact, float] = tf.tidy(() => {
     const a0 = tf.tensor4d(Float32Array.from(y, (v) => quantiseLatent(model.exact, v)), [1, 4, 4, model.cfg.m]);
