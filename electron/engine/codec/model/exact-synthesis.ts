@@ -56,6 +56,8 @@ export interface ExactSynthesis {
   shifts: number[];
   /** Clamp A of Q0…Q6. */
   limits: number[];
+  /** 2^k0: what ŷ·igain is multiplied by at Q0 (quantiseLatent runs once per latent). */
+  inputScale: number;
   /** gs0…gs3. */
   convs: IntConv[];
   /** IGDN of stages 0…2, as 1×1 integer convolutions over |g| (γ ≥ 0, β folded into the bias). */
@@ -157,6 +159,7 @@ export function exactSynthesisFrom(cfg: HyperpriorConfig, weights: Map<string, F
   return {
     shifts: k,
     limits,
+    inputScale: pow2(k[0]),
     convs: layers.filter((_, p) => p % 2 === 0).map((l) => l.conv),
     gdns: layers.filter((_, p) => p % 2 === 1).map((l) => l.conv),
   };
@@ -164,7 +167,7 @@ export function exactSynthesisFrom(cfg: HyperpriorConfig, weights: Map<string, F
 
 /** Q0 in JavaScript: ŷ·igain (float64) → integer grid value, what the exact graphs take as input. */
 export function quantiseLatent(es: ExactSynthesis, v: number): number {
-  const a = Math.floor(v * pow2(es.shifts[0]) + 0.5);
+  const a = Math.floor(v * es.inputScale + 0.5);
   return a > es.limits[0] ? es.limits[0] : a < -es.limits[0] ? -es.limits[0] : a;
 }
 
