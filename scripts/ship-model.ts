@@ -1,6 +1,6 @@
 // Installs the best model of a training run into models/<id>/ and writes its MODEL_CARD.md from the run's
 // own records (checkpoint.json history): data, steps, wall time, throughput, validation figures.
-// Usage: node dist/scripts/ship-model.js --run runs/photo --id photo [--data "..."] [--bench docs/benchmarks.md]
+// Usage: node dist/scripts/ship-model.js --run runs/photo --id photo --data "what it was trained on" [--notes TEXT]
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,12 +14,13 @@ const { values } = parseArgs({
   options: {
     run: { type: 'string' },
     id: { type: 'string' },
-    data: { type: 'string', default: '' },
+    data: { type: 'string' },
     notes: { type: 'string', default: '' },
   },
 });
-if (!values.run || !values.id) {
-  console.error('usage: ship-model --run DIR --id NAME [--data TEXT] [--notes TEXT]');
+// --data is required: a card must say what the model was trained on.
+if (!values.run || !values.id || !values.data) {
+  console.error('usage: ship-model --run DIR --id NAME --data TEXT [--notes TEXT]');
   process.exit(2);
 }
 const run = resolve(values.run);

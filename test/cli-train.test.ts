@@ -45,7 +45,7 @@ test('aez train survives kill -9 and resumes to the end, then its model denoises
 test('aez train rejects bad options with specific messages', async () => {
   const r1 = await aez(['train', '--task', 'cats', '--out', '/tmp/x']);
   assert.equal(r1.code, 2);
-  assert.match(r1.stderr, /--task must be photo or scan/);
+  assert.match(r1.stderr, /--task must be one of photo, scan, inpaint, codec, got "cats"/);
   const r2 = await aez(['train', '--task', 'photo', '--out', '/tmp/x', '--widths', '8,a']);
   assert.equal(r2.code, 2);
   assert.match(r2.stderr, /--widths must be/);

@@ -1,4 +1,4 @@
-// aez train --task photo|scan --out DIR [--steps N] [--batch N] [--patch N] [--data DIR...] [--val DIR]
+// aez train --task photo|scan|inpaint|codec --out DIR [--steps N] [--batch N] [--patch N] [--data DIR...] [--val DIR]
 // The set-up (folders, validation split, resuming) is engine/train/setup.ts, shared with the app's Train mode.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -20,8 +20,8 @@ function lossOption(v: unknown): PixelLoss | undefined {
 export function registerTrain(program: Command): void {
   program
     .command('train')
-    .description('train a denoiser or the inpainter on your images; resumes from --out when it holds a checkpoint')
-    .requiredOption('-t, --task <task>', 'photo, scan or inpaint')
+    .description('train a denoiser, the inpainter or the codec on your images; resumes from --out when it holds a checkpoint')
+    .requiredOption('-t, --task <task>', `one of: ${Object.keys(PRESETS).join(', ')}`)
     .requiredOption('--out <dir>', 'run folder: checkpoints, and the best model in <dir>/model')
     .option('--steps <n>', 'total optimisation steps', '20000')
     .option('--batch <n>', 'patches per step (preset default)')
@@ -37,12 +37,12 @@ export function registerTrain(program: Command): void {
     .option('--blocks <list>', 'residual blocks per level, e.g. 1,1,2 (preset default)')
     .option('--loss <kind>', 'pixel loss: charbonnier (default; sharper denoising) or mse (what PSNR rewards where the answer is ambiguous, e.g. inpainting)')
     .option('--id <name>', 'model id written into the model', undefined)
-    .option('--init-from <model>', 'start from a model\'s weights (photo, scan or a folder) to fine-tune it')
+    .option('--init-from <model>', 'start from a model\'s weights (an installed model id or a folder) to fine-tune it')
     .option('--json', 'print progress as JSON lines', false)
     .action(async (o: Record<string, string | string[] | boolean | undefined>, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const task = o.task as TrainTask;
-      if (!Object.hasOwn(PRESETS, task)) throw new AezError('BAD_ARGUMENT', `--task must be photo or scan (or inpaint), got "${o.task}"`);
+      if (!Object.hasOwn(PRESETS, task)) throw new AezError('BAD_ARGUMENT', `--task must be one of ${Object.keys(PRESETS).join(', ')}, got "${o.task}"`);
       const int = (k: string, min: number, max: number) => (o[k] === undefined ? undefined : Math.round(parseNumber(String(o[k]), `--${k}`, min, max)));
       const list = (k: string) => {
         if (o[k] === undefined) return undefined;
