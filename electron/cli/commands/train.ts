@@ -10,6 +10,8 @@ import { AezError } from '../../engine/util/errors.js';
 import { interruptSignal, parseNumber, type GlobalOptions } from '../shared.js';
 
 const SHARED = resolve('../shared/data');
+/** The trainable tasks, for the help text and the error that names them. */
+const TASK_NAMES = Object.keys(PRESETS).join(', ');
 
 function lossOption(v: unknown): PixelLoss | undefined {
   if (v === undefined) return undefined;
@@ -21,7 +23,7 @@ export function registerTrain(program: Command): void {
   program
     .command('train')
     .description('train a denoiser, the inpainter or the codec on your images; resumes from --out when it holds a checkpoint')
-    .requiredOption('-t, --task <task>', `one of: ${Object.keys(PRESETS).join(', ')}`)
+    .requiredOption('-t, --task <task>', `one of: ${TASK_NAMES}`)
     .requiredOption('--out <dir>', 'run folder: checkpoints, and the best model in <dir>/model')
     .option('--steps <n>', 'total optimisation steps', '20000')
     .option('--batch <n>', 'patches per step (preset default)')
@@ -42,7 +44,7 @@ export function registerTrain(program: Command): void {
     .action(async (o: Record<string, string | string[] | boolean | undefined>, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const task = o.task as TrainTask;
-      if (!Object.hasOwn(PRESETS, task)) throw new AezError('BAD_ARGUMENT', `--task must be one of ${Object.keys(PRESETS).join(', ')}, got "${o.task}"`);
+      if (!Object.hasOwn(PRESETS, task)) throw new AezError('BAD_ARGUMENT', `--task must be one of ${TASK_NAMES}, got "${o.task}"`);
       const int = (k: string, min: number, max: number) => (o[k] === undefined ? undefined : Math.round(parseNumber(String(o[k]), `--${k}`, min, max)));
       const list = (k: string) => {
         if (o[k] === undefined) return undefined;
