@@ -1,6 +1,7 @@
 // Installs the best model of a training run into models/<id>/ and writes its MODEL_CARD.md from the run's
 // own records (checkpoint.json history): data, steps, wall time, throughput, validation figures.
 // Usage: node dist/scripts/ship-model.js --run runs/photo --id photo --data "what it was trained on" [--notes TEXT]
+// A fine-tune (a run with --init-from) may leave out --data: its parent card's Data line is kept.
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,11 +19,11 @@ const { values } = parseArgs({
     notes: { type: 'string', default: '' },
   },
 });
-// --data is required: a card must say what the model was trained on.
-if (!values.run || !values.id || !values.data) {
-  console.error('usage: ship-model --run DIR --id NAME --data TEXT [--notes TEXT]');
+function usage(msg: string): never {
+  console.error(`ship-model: ${msg}\nusage: ship-model --run DIR --id NAME --data TEXT [--notes TEXT]`);
   process.exit(2);
 }
+if (!values.run || !values.id) usage('--run and --id are required');
 const run = resolve(values.run);
 const state = JSON.parse(await readFile(join(run, 'checkpoint.json'), 'utf8')) as {
   step: number;
@@ -37,25 +38,30 @@ const dest = resolve('models', values.id);
 // A fine-tuned run started from another model (often the very one it replaces): keep that model's own
 // training record in the new card, read before the folder is replaced.
 const parent = record.initFrom ? await parentRecord(record.initFrom) : undefined;
+// A card must say what the model was trained on: --data, else (for a fine-tune) what its parent's card said.
+const data = values.data ?? parent?.data ?? usage('--data is required (what the model was trained on)');
 await rm(dest, { recursive: true, force: true });
 await mkdir(dest, { recursive: true });
 await cp(join(run, 'model', 'model.json'), join(dest, 'model.json'));
 await cp(join(run, 'model', 'weights.bin'), join(dest, 'weights.bin'));
 
-async function parentRecord(initFrom: string): Promise<string> {
+async function parentRecord(initFrom: string): Promise<{ text: string; data?: string }> {
   const dir = initFrom.includes('/') || initFrom.includes('\\') ? resolve(initFrom) : resolve('models', initFrom);
   const card = await readFile(join(dir, 'MODEL_CARD.md'), 'utf8').catch(() => '');
   const sha = (JSON.parse(await readFile(join(dir, 'model.json'), 'utf8').catch(() => '{}')) as { sha256?: string }).sha256;
   // Its training lines, with their own nested "Started from" record when it was fine-tuned too.
   const keep: string[] = [];
   let inParent = false;
+  let dataLine: string | undefined;
   for (const l of card.split('\n')) {
+    dataLine ??= /^- Data: (.+)$/.exec(l)?.[1];
     if (/^- /.test(l)) inParent = /^- (Trained by|Started from|Optimisation|Steps|Shipped weights):/.test(l);
     else if (!/^ {2,}- /.test(l)) inParent = false;
     if (inParent) keep.push(l);
   }
   const head = `- Started from: the weights of model \`${initFrom}\`${sha ? ` (sha256 \`${sha.slice(0, 16)}…\`)` : ''}, fine-tuned here.`;
-  return keep.length ? [`${head} That model's own record:`, ...keep.map((l) => `  ${l}`)].join('\n') : `${head} (Its card was not found.)`;
+  const text = keep.length ? [`${head} That model's own record:`, ...keep.map((l) => `  ${l}`)].join('\n') : `${head} (Its card was not found.)`;
+  return { text, data: dataLine };
 }
 
 const cfg = state.config;
@@ -117,7 +123,7 @@ const card = `# Model card: \`${values.id}\`
 }.
 - Weights: \`weights.bin\`, float16, ${((params * 2) / 1e6).toFixed(2)} MB; sha256 \`${model.manifest.sha256}\`.
 - Trained by: \`${trainCommand}\` (the project's own TypeScript trainer, TensorFlow.js wasm backend with the project's training kernels, data-parallel worker threads), then \`node dist/scripts/ship-model.js --run <run> --id ${values.id}\`.
-${parent ? `${parent}\n` : ''}- Data: ${values.data}
+${parent ? `${parent.text}\n` : ''}- Data: ${data}
 - Optimisation: Adam, peak learning rate ${cfg.lr}, 200-step warm-up then cosine decay, gradient-norm clip 1, ${TEXT.loss}, batch ${cfg.batch} patches of ${cfg.patch}×${cfg.patch}.
 - Steps: ${state.step} of ${cfg.steps} planned; wall time ${(state.elapsedMs / 3.6e6).toFixed(2)} h on a 2-core CPU machine; median ${medianSpeed.toFixed(2)} steps/s.
 - Shipped weights: the best validation checkpoint, step ${state.best?.step ?? '?'} (${state.best ? fmt(state.best.metric) : '?'}).
