@@ -17,16 +17,16 @@ function node(args: string[], cwd: string): Promise<{ code: number | null; stder
   });
 }
 
-test('ship-model writes a card with the data line; a fine-tune keeps its parent\'s record and data', { timeout: 120_000 }, async () => {
+test('ship-model writes a card with the data line; a widened fine-tune keeps its parent\'s record and data', { timeout: 120_000 }, async () => {
   const dir = await tempDir();
   const data = join(dir, 'photos');
   await mkdir(data);
   for (let i = 0; i < 2; i++) await writePng(join(data, `p${i}.png`), gradientImage(48, 32, 3), 48, 32, 3);
-  const train = (out: string, extra: string[] = []) =>
+  const train = (out: string, widths: string, extra: string[] = []) =>
     node([AEZ, 'train', '--task', 'photo', '--data', data, '--val', data, '--out', out, '--steps', '4', '--batch', '2', '--patch', '16',
-      '--widths', '8,16', '--blocks', '1,1', '--val-every', '2', '--workers', '1', ...extra], dir);
+      '--widths', widths, '--blocks', '1,1', '--val-every', '2', '--workers', '1', ...extra], dir);
 
-  const first = await train(join(dir, 'run1'));
+  const first = await train(join(dir, 'run1'), '8,16');
   assert.equal(first.code, 0, first.stderr);
   const refused = await node([SHIP, '--run', join(dir, 'run1'), '--id', 'tiny'], dir);
   assert.equal(refused.code, 2);
@@ -37,12 +37,15 @@ test('ship-model writes a card with the data line; a fine-tune keeps its parent\
   assert.match(card1, /^- Data: two gradient test images$/m);
   assert.match(card1, /^- Steps: 4 of 4 planned/m);
 
-  const tune = await train(join(dir, 'run2'), ['--init-from', join(dir, 'models', 'tiny')]);
+  // The fine-tune also grows the model (nn/widen-unet.ts).
+  const tune = await train(join(dir, 'run2'), '12,16', ['--init-from', join(dir, 'models', 'tiny')]);
   assert.equal(tune.code, 0, tune.stderr);
+  assert.match(tune.stderr, /widened to 12\/16/);
   const reshipped = await node([SHIP, '--run', join(dir, 'run2'), '--id', 'tiny'], dir);
   assert.equal(reshipped.code, 0, reshipped.stderr);
   const card2 = await readFile(join(dir, 'models', 'tiny', 'MODEL_CARD.md'), 'utf8');
   assert.match(card2, /^- Data: two gradient test images$/m);
+  assert.match(card2, /widths 12\/16/);
   assert.match(card2, /^- Started from: the weights of model .*tiny.*That model's own record:$/m);
   assert.match(card2, /^ {2}- Steps: 4 of 4 planned/m, 'the parent run\'s steps are nested under "Started from"');
 });

@@ -9,7 +9,7 @@ import { basename, join, resolve } from 'node:path';
 import { loadModel } from '../models/registry.js';
 import type { LoadedModel } from '../models/model-file.js';
 import { INPUT_EXTENSIONS } from '../image/io.js';
-import { archCountParams as countParams, sameTrainableArch, type ArchConfig } from '../nn/arch.js';
+import { archCountParams as countParams, canStartFrom, type ArchConfig } from '../nn/arch.js';
 import { codecValSet } from './codec-validate.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { AezError, errorMessage } from '../util/errors.js';
@@ -305,8 +305,8 @@ export async function prepareTraining(o: TrainOptions): Promise<PreparedTraining
   let initFrom: LoadedModel | undefined;
   if (o.initFrom && !ckpt) {
     initFrom = await loadModel(o.initFrom);
-    if (!sameTrainableArch(initFrom.manifest.arch as ArchConfig, config.arch)) {
-      throw bad(`The model ${o.initFrom} has another architecture than this run (${JSON.stringify(initFrom.manifest.arch)} vs ${JSON.stringify(config.arch)}); leave the size at the preset to fine-tune it.`);
+    if (!canStartFrom(initFrom.manifest.arch as ArchConfig, config.arch)) {
+      throw bad(`The model ${o.initFrom} has another architecture than this run (${JSON.stringify(initFrom.manifest.arch)} vs ${JSON.stringify(config.arch)}); leave the size at the preset to fine-tune it, or give --widths at least as wide at every level (same --blocks) to grow it.`);
     }
   }
   return {

@@ -7,8 +7,8 @@ import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import type { Params } from '../nn/unet.js';
-import { archInitParams as initParams, archParamSpecs as paramSpecs, sameTrainableArch, type ArchConfig } from '../nn/arch.js';
+import type { Params, UNetConfig } from '../nn/unet.js';
+import { archInitParams as initParams, archParamSpecs as paramSpecs, canStartFrom, startingWeights, type ArchConfig } from '../nn/arch.js';
 import { saveModelDir, type LoadedModel, type ModelInputs, type ModelTask } from '../models/model-file.js';
 import { initBackend } from '../runtime/backend.js';
 import { AezError } from '../util/errors.js';
@@ -185,16 +185,22 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     best = resumed.state.best;
     log(`resuming ${cfg.id} at step ${step} of ${cfg.steps}`);
   } else if (run.initFrom) {
-    if (!sameTrainableArch(run.initFrom.manifest.arch as ArchConfig, cfg.arch)) {
+    const modelArch = run.initFrom.manifest.arch as ArchConfig;
+    if (!canStartFrom(modelArch, cfg.arch)) {
       throw new AezError('BAD_ARGUMENT', `--init-from ${run.initFrom.dir}: its architecture differs from the ${cfg.task} preset`);
     }
+    const start = startingWeights(modelArch, run.initFrom.weights, cfg.arch, cfg.seed);
     let offset = 0;
     for (const s of paramSpecs(cfg.arch)) {
-      const w = run.initFrom.weights.get(s.name)!;
+      const w = start.weights.get(s.name)!;
       params.set(w, offset);
       offset += w.length;
     }
-    log(`starting from the weights of ${run.initFrom.dir}`);
+    log(
+      start.widened
+        ? `starting from the weights of ${run.initFrom.dir}, widened to ${(cfg.arch as UNetConfig).widths.join('/')} (the new channels start silent: the same output)`
+        : `starting from the weights of ${run.initFrom.dir}`,
+    );
   } else {
     const init = initParams(cfg.arch, cfg.seed);
     params.set(flatten(init));
