@@ -46,6 +46,6 @@ test('ship-model writes a card with the data line; a widened fine-tune keeps its
   const card2 = await readFile(join(dir, 'models', 'tiny', 'MODEL_CARD.md'), 'utf8');
   assert.match(card2, /^- Data: two gradient test images$/m);
   assert.match(card2, /widths 12\/16/);
-  assert.match(card2, /^- Started from: the weights of model .*tiny.*That model's own record:$/m);
+  assert.match(card2, /^- Started from: the weights of model .*tiny.*, grown from widths 8\/16 to 12\/16 .*That model's own record:$/m);
   assert.match(card2, /^ {2}- Steps: 4 of 4 planned/m, 'the parent run\'s steps are nested under "Started from"');
 });
