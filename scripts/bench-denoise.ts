@@ -28,6 +28,7 @@ import { denoiseImage, type TileExecutor } from '../electron/engine/denoise/deno
 import { loadDocPairs, splitDocPairs, type DocPair } from '../electron/engine/data/doc-pairs.js';
 import { isInputImagePath, readImage, type RasterImage } from '../electron/engine/image/io.js';
 import { TfjsEngine } from '../electron/engine/inference/tfjs-engine.js';
+import { createInferenceEngine } from '../electron/engine/inference/select.js';
 import { InProcessExecutor } from '../electron/engine/jobs/in-process-executor.js';
 import { WorkerPool } from '../electron/engine/jobs/worker-pool.js';
 import type { LoadedModel } from '../electron/engine/models/model-file.js';
@@ -436,6 +437,8 @@ interface SpeedReport {
   secPerMp: number;
   maxRssKb: number;
   backend: string;
+  /** The inference engine that ran the networks: the pool's workers pick theirs as the app does (inference/select.ts). */
+  engine: string;
 }
 
 /** A fixed test image: smooth shading, edges and fine texture, plus σ=25 noise (seeded). */
@@ -454,6 +457,11 @@ function speedImage(width: number, height: number, channels: 1 | 3): RasterImage
     }
   }
   return { width, height, channels, data, bitDepth: 8, format: 'png' };
+}
+
+/** The engine the pool's workers choose (the same choice, made here once more). */
+async function poolEngineName(): Promise<string> {
+  return (await createInferenceEngine(undefined, { threads: 1 })).chosen;
 }
 
 /** Child side: time one denoise of the speed image and print a JSON line. */
@@ -483,6 +491,7 @@ async function childSpeed(opts: Opts): Promise<void> {
       secPerMp: seconds / ((w * h) / 1e6),
       maxRssKb: process.resourceUsage().maxRSS,
       backend: activeBackend()?.chosen ?? 'unknown',
+      engine: executor === 'pool' ? await poolEngineName() : `tfjs-${activeBackend()?.chosen ?? 'unknown'}`,
     };
     process.stdout.write(JSON.stringify(report) + '\n');
   } finally {
@@ -547,7 +556,8 @@ function speedTable(rows: SpeedRow[], nlm: NlmTiming, opts: Opts): string {
   lines.push('| model | executor | s/MP | wall | peak RSS | target |');
   lines.push('|---|---|---|---|---|---|');
   for (const r of rows) {
-    const ex = r.executor === 'pool' ? `worker pool, ${r.report?.threads ?? opts.threads} threads` : 'in process, 1 thread';
+    const engine = r.report ? ` (${r.report.engine})` : '';
+    const ex = (r.executor === 'pool' ? `worker pool, ${r.report?.threads ?? opts.threads} threads` : 'in process, 1 thread') + engine;
     const target = r.model === 'photo' ? TARGET.photoSecPerMp : TARGET.scanSecPerMp;
     if (!r.report) {
       lines.push(`| ${r.model} | ${ex} | ${r.error} | | | ≤ ${target} s/MP |`);
@@ -809,7 +819,9 @@ async function main(): Promise<void> {
   out.push(
     `- Machine: ${cpuList.length} cores, ${cpuList[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; load average ${load.toFixed(2)} at the start (other jobs share the cores: timings are upper bounds).`,
   );
-  out.push(`- Backend: ${backend.chosen} (TensorFlow.js ${backend.tfjsVersion}); worker pool of ${opts.threads} threads for the quality runs.`);
+  out.push(
+    `- Engines: the worker pool (${opts.threads} threads, the quality runs and the pool speed rows) runs the networks on ${await poolEngineName()}, as the app does; TensorFlow.js ${backend.tfjsVersion} on ${backend.chosen} for the in-process rows.`,
+  );
   out.push(`- Models: ${describeModel(photo)}; ${describeModel(scan)}.`);
   out.push(
     `- Protocol (../shared/data/README.md): noisy = round(clip(clean·255 + σ·N(0,1))) as 8-bit, seed from the file name and σ; PSNR on 8-bit values against the clean image, mean over images. ` +
