@@ -37,7 +37,7 @@ const model = await loadModelDir(join(run, 'model'));
 const dest = resolve('models', values.id);
 // A fine-tuned run started from another model (often the very one it replaces): keep that model's own
 // training record in the new card, read before the folder is replaced.
-const parent = record.initFrom ? await parentRecord(record.initFrom, model.manifest.arch) : undefined;
+const parent = record.initFrom ? await parentRecord(record.initFrom, model.manifest.arch.kind === 'unet' ? model.manifest.arch.widths : undefined) : undefined;
 // A card must say what the model was trained on: --data, else (for a fine-tune) what its parent's card said.
 const data = values.data ?? parent?.data ?? usage('--data is required (what the model was trained on)');
 await rm(dest, { recursive: true, force: true });
@@ -45,7 +45,7 @@ await mkdir(dest, { recursive: true });
 await cp(join(run, 'model', 'model.json'), join(dest, 'model.json'));
 await cp(join(run, 'model', 'weights.bin'), join(dest, 'weights.bin'));
 
-async function parentRecord(initFrom: string, shippedArch: unknown): Promise<{ text: string; data?: string }> {
+async function parentRecord(initFrom: string, shippedWidths?: number[]): Promise<{ text: string; data?: string }> {
   const dir = initFrom.includes('/') || initFrom.includes('\\') ? resolve(initFrom) : resolve('models', initFrom);
   const card = await readFile(join(dir, 'MODEL_CARD.md'), 'utf8').catch(() => '');
   const manifest = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8').catch(() => '{}')) as {
@@ -53,9 +53,9 @@ async function parentRecord(initFrom: string, shippedArch: unknown): Promise<{ t
     arch?: { widths?: number[] };
   };
   const sha = manifest.sha256;
-  // A run that grew the parent (aez train --init-from M --widths <wider>) says so: the card's own widths differ.
+  // A run that grew the parent (aez train --init-from M --widths <wider>) says so: the parent's widths differ.
   const from = manifest.arch?.widths;
-  const to = (shippedArch as { widths?: number[] }).widths;
+  const to = shippedWidths;
   const grown = from && to && from.join('/') !== to.join('/');
   // Its training lines, with their own nested "Started from" record when it was fine-tuned too.
   const keep: string[] = [];
