@@ -28,7 +28,6 @@ import { denoiseImage, type TileExecutor } from '../electron/engine/denoise/deno
 import { loadDocPairs, splitDocPairs, type DocPair } from '../electron/engine/data/doc-pairs.js';
 import { isInputImagePath, readImage, type RasterImage } from '../electron/engine/image/io.js';
 import { TfjsEngine } from '../electron/engine/inference/tfjs-engine.js';
-import { createInferenceEngine } from '../electron/engine/inference/select.js';
 import { InProcessExecutor } from '../electron/engine/jobs/in-process-executor.js';
 import { WorkerPool } from '../electron/engine/jobs/worker-pool.js';
 import type { LoadedModel } from '../electron/engine/models/model-file.js';
@@ -459,11 +458,6 @@ function speedImage(width: number, height: number, channels: 1 | 3): RasterImage
   return { width, height, channels, data, bitDepth: 8, format: 'png' };
 }
 
-/** The engine the pool's workers choose (the same choice, made here once more). */
-async function poolEngineName(): Promise<string> {
-  return (await createInferenceEngine(undefined, { threads: 1 })).chosen;
-}
-
 /** Child side: time one denoise of the speed image and print a JSON line. */
 async function childSpeed(opts: Opts): Promise<void> {
   const { model: name, executor } = opts.child!;
@@ -471,8 +465,16 @@ async function childSpeed(opts: Opts): Promise<void> {
   const model = await loadModel(name);
   const ch = model.manifest.arch.channels;
   let exec: TileExecutor & { close?: () => Promise<void> };
-  if (executor === 'pool') exec = new WorkerPool({ threads: opts.threads });
-  else exec = new InProcessExecutor(await TfjsEngine.create());
+  let engineName: () => string | undefined;
+  if (executor === 'pool') {
+    const pool = new WorkerPool({ threads: opts.threads });
+    engineName = () => pool.engineName;
+    exec = pool;
+  } else {
+    const engine = await TfjsEngine.create();
+    engineName = () => engine.name;
+    exec = new InProcessExecutor(engine);
+  }
   try {
     // Warm-up: start every worker and load the model in each (one tile per thread).
     await denoiseImage(speedImage(256 * exec.concurrency, 256, ch), model, exec);
@@ -491,7 +493,7 @@ async function childSpeed(opts: Opts): Promise<void> {
       secPerMp: seconds / ((w * h) / 1e6),
       maxRssKb: process.resourceUsage().maxRSS,
       backend: activeBackend()?.chosen ?? 'unknown',
-      engine: executor === 'pool' ? await poolEngineName() : `tfjs-${activeBackend()?.chosen ?? 'unknown'}`,
+      engine: engineName() ?? 'unknown',
     };
     process.stdout.write(JSON.stringify(report) + '\n');
   } finally {
@@ -820,7 +822,7 @@ async function main(): Promise<void> {
     `- Machine: ${cpuList.length} cores, ${cpuList[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; load average ${load.toFixed(2)} at the start (other jobs share the cores: timings are upper bounds).`,
   );
   out.push(
-    `- Engines: the worker pool (${opts.threads} threads, the quality runs and the pool speed rows) runs the networks on ${await poolEngineName()}, as the app does; TensorFlow.js ${backend.tfjsVersion} on ${backend.chosen} for the in-process rows.`,
+    `- Engines: the worker pool (${opts.threads} threads, the quality runs and the pool speed rows) runs the networks on ${pool.engineName ?? 'no engine (no model ran)'}, as the app does; TensorFlow.js ${backend.tfjsVersion} on ${backend.chosen} for the in-process rows.`,
   );
   out.push(`- Models: ${describeModel(photo)}; ${describeModel(scan)}.`);
   out.push(

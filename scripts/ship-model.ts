@@ -55,8 +55,7 @@ async function parentRecord(initFrom: string, shippedWidths?: number[]): Promise
   const sha = manifest.sha256;
   // A run that grew the parent (aez train --init-from M --widths <wider>) says so: the parent's widths differ.
   const from = manifest.arch?.widths;
-  const to = shippedWidths;
-  const grown = from && to && from.join('/') !== to.join('/');
+  const grown = from && shippedWidths && from.join('/') !== shippedWidths.join('/');
   // Its training lines, with their own nested "Started from" record when it was fine-tuned too.
   const keep: string[] = [];
   let inParent = false;
@@ -68,7 +67,7 @@ async function parentRecord(initFrom: string, shippedWidths?: number[]): Promise
     if (inParent) keep.push(l);
   }
   const how = grown
-    ? `grown from widths ${from.join('/')} to ${to.join('/')} with the same output (electron/engine/nn/widen-unet.ts), then trained here`
+    ? `grown from widths ${from.join('/')} to ${shippedWidths.join('/')} with the same output (electron/engine/nn/widen-unet.ts), then trained here`
     : 'fine-tuned here';
   const head = `- Started from: the weights of model \`${initFrom}\`${sha ? ` (sha256 \`${sha.slice(0, 16)}…\`)` : ''}, ${how}.`;
   const text = keep.length ? [`${head} That model's own record:`, ...keep.map((l) => `  ${l}`)].join('\n') : `${head} (Its card was not found.)`;

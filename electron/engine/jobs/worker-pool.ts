@@ -33,9 +33,15 @@ export class WorkerPool implements TileExecutor {
   private waiting: { resolve: (slot: Slot) => void; reject: (e: Error) => void }[] = [];
   private nextId = 1;
   private closed = false;
+  private loadedEngine: string | undefined;
 
   constructor(private readonly opts: WorkerPoolOptions = {}) {
     this.concurrency = Math.max(1, opts.threads ?? availableParallelism());
+  }
+
+  /** The inference engine the workers loaded (e.g. "ort-cpu"; inference/select.ts), once one has started. */
+  get engineName(): string | undefined {
+    return this.loadedEngine;
   }
 
   private spawn(): Slot {
@@ -60,7 +66,10 @@ export class WorkerPool implements TileExecutor {
       },
     };
     worker.on('message', (msg: WorkerReply) => {
-      if (msg.type === 'ready') return readyResolve();
+      if (msg.type === 'ready') {
+        this.loadedEngine ??= msg.backend;
+        return readyResolve();
+      }
       const p = slot.pending;
       if (msg.type === 'error' && msg.id === -1) return readyReject(new AezError('BACKEND', msg.message));
       if (!p || p.id !== msg.id) return;
