@@ -32,7 +32,7 @@ import { InProcessExecutor } from '../electron/engine/jobs/in-process-executor.j
 import { WorkerPool } from '../electron/engine/jobs/worker-pool.js';
 import type { LoadedModel } from '../electron/engine/models/model-file.js';
 import { loadModel, modelsRoot } from '../electron/engine/models/registry.js';
-import { activeBackend, initBackend } from '../electron/engine/runtime/backend.js';
+import { initBackend } from '../electron/engine/runtime/backend.js';
 import { psnr8, rmse } from '../electron/engine/train/validate.js';
 import { AezError } from '../electron/engine/util/errors.js';
 import { Rng } from '../electron/engine/util/rng.js';
@@ -435,7 +435,6 @@ interface SpeedReport {
   seconds: number;
   secPerMp: number;
   maxRssKb: number;
-  backend: string;
   /** The inference engine that ran the networks: the pool's workers pick theirs as the app does (inference/select.ts). */
   engine: string;
 }
@@ -492,7 +491,6 @@ async function childSpeed(opts: Opts): Promise<void> {
       seconds,
       secPerMp: seconds / ((w * h) / 1e6),
       maxRssKb: process.resourceUsage().maxRSS,
-      backend: activeBackend()?.chosen ?? 'unknown',
       engine: engineName() ?? 'unknown',
     };
     process.stdout.write(JSON.stringify(report) + '\n');
