@@ -67,7 +67,7 @@ async function parentRecord(initFrom: string, shippedWidths?: number[]): Promise
     if (inParent) keep.push(l);
   }
   const how = grown
-    ? `grown from widths ${from.join('/')} to ${shippedWidths.join('/')} with the same output (electron/engine/nn/widen-unet.ts), then trained here`
+    ? `grown from widths ${from.join('/')} to ${shippedWidths.join('/')} with the same output (electron/engine/nn/widen-unet.ts, deepen-unet.ts), then trained here`
     : 'fine-tuned here';
   const head = `- Started from: the weights of model \`${initFrom}\`${sha ? ` (sha256 \`${sha.slice(0, 16)}…\`)` : ''}, ${how}.`;
   const text = keep.length ? [`${head} That model's own record:`, ...keep.map((l) => `  ${l}`)].join('\n') : `${head} (Its card was not found.)`;

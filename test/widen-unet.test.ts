@@ -57,7 +57,7 @@ test('widening needs the same structure and no narrower level', () => {
   assert.equal(canWidenUNet(NARROW, NARROW), true);
   assert.equal(canWidenUNet(WIDE, NARROW), false, 'narrower');
   assert.equal(canWidenUNet(NARROW, { ...WIDE, blocks: [1, 1, 1] }), false, 'other blocks');
-  assert.equal(canWidenUNet(NARROW, { ...WIDE, widths: [12, 16, 32, 48], blocks: [1, 1, 2, 2] }), false, 'another depth');
+  assert.equal(canWidenUNet(NARROW, { ...WIDE, widths: [12, 16, 32, 48], blocks: [1, 1, 2, 2] }), false, 'another depth (deepen-unet.ts)');
   assert.equal(canWidenUNet(NARROW, { ...WIDE, channels: 1 }), false, 'grey');
   assert.equal(canStartFrom(NARROW, WIDE), true);
   assert.equal(canStartFrom(WIDE, NARROW), false);

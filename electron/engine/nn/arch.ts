@@ -4,6 +4,7 @@ import { trainableCodecConfig, type HyperpriorConfig } from '../codec/model/conf
 import { hyperpriorInitParams, hyperpriorParamSpecs } from '../codec/model/hyperprior.js';
 import { initParams as unetInitParams, paramSpecs as unetParamSpecs, type ParamSpec, type Params, type UNetConfig } from './unet.js';
 import { canWidenUNet, widenUNetWeights } from './widen-unet.js';
+import { canDeepenUNet, deepenUNetWeights } from './deepen-unet.js';
 
 export type ArchConfig = UNetConfig | HyperpriorConfig;
 
@@ -25,17 +26,34 @@ export function sameTrainableArch(model: ArchConfig, run: ArchConfig): boolean {
   return plain(model) === plain(run);
 }
 
-/** Whether a model can start a run of `run`'s architecture: the same one, or a U-Net widened (widen-unet.ts). */
+/**
+ * A U-Net with `run`'s levels: `model` itself, or deepened by the levels `run` adds below it, with the
+ * old levels' widths (widening comes after); undefined when `run` cannot be reached that way.
+ */
+function deepenedShape(model: UNetConfig, run: UNetConfig): UNetConfig | undefined {
+  if (run.widths.length === model.widths.length) return model;
+  const mid: UNetConfig = { ...model, widths: [...model.widths, ...run.widths.slice(model.widths.length)], blocks: run.blocks };
+  return canDeepenUNet(model, mid) ? mid : undefined;
+}
+
+/** Whether a model can start a run of `run`'s architecture: the same one, or a U-Net grown deeper and/or wider. */
 export function canStartFrom(model: ArchConfig, run: ArchConfig): boolean {
-  return sameTrainableArch(model, run) || (model.kind === 'unet' && run.kind === 'unet' && canWidenUNet(model, run));
+  if (sameTrainableArch(model, run)) return true;
+  if (model.kind !== 'unet' || run.kind !== 'unet') return false;
+  const mid = deepenedShape(model, run);
+  return mid !== undefined && canWidenUNet(mid, run);
 }
 
 /**
- * A run's starting weights taken from a model (see canStartFrom): its own weights, or, for a wider U-Net,
- * the same function in the wider shape (`widened` then says so).
+ * A run's starting weights taken from a model (see canStartFrom): its own weights, or, for a deeper and/or
+ * wider U-Net, the same function in the grown shape (`grown` then says so).
  */
-export function startingWeights(model: ArchConfig, weights: Map<string, Float32Array>, run: ArchConfig, seed: number): { weights: Map<string, Float32Array>; widened: boolean } {
-  if (sameTrainableArch(model, run)) return { weights, widened: false };
-  if (model.kind === 'unet' && run.kind === 'unet' && canWidenUNet(model, run)) return { weights: widenUNetWeights(model, weights, run, seed), widened: true };
+export function startingWeights(model: ArchConfig, weights: Map<string, Float32Array>, run: ArchConfig, seed: number): { weights: Map<string, Float32Array>; grown: boolean } {
+  if (sameTrainableArch(model, run)) return { weights, grown: false };
+  if (model.kind === 'unet' && run.kind === 'unet' && canStartFrom(model, run)) {
+    const mid = deepenedShape(model, run)!;
+    const deep = mid === model ? weights : deepenUNetWeights(model, weights, mid, seed);
+    return { weights: widenUNetWeights(mid, deep, run, seed + 1), grown: true };
+  }
   throw new Error(`a ${JSON.stringify(model)} model cannot start a ${JSON.stringify(run)} run`);
 }

@@ -306,7 +306,7 @@ export async function prepareTraining(o: TrainOptions): Promise<PreparedTraining
   if (o.initFrom && !ckpt) {
     initFrom = await loadModel(o.initFrom);
     if (!canStartFrom(initFrom.manifest.arch as ArchConfig, config.arch)) {
-      throw bad(`The model ${o.initFrom} has another architecture than this run (${JSON.stringify(initFrom.manifest.arch)} vs ${JSON.stringify(config.arch)}); leave the size at the preset to fine-tune it, or give --widths at least as wide at every level (same --blocks) to grow it.`);
+      throw bad(`The model ${o.initFrom} has another architecture than this run (${JSON.stringify(initFrom.manifest.arch)} vs ${JSON.stringify(config.arch)}); leave the size at the preset to fine-tune it, or grow it: --widths at least as wide at every level, and optionally levels added below (--widths and --blocks keep the model's levels first).`);
     }
   }
   return {

@@ -197,8 +197,8 @@ export async function train(run: TrainRun): Promise<TrainResult> {
       offset += w.length;
     }
     log(
-      start.widened
-        ? `starting from the weights of ${run.initFrom.dir}, widened to ${(cfg.arch as UNetConfig).widths.join('/')} (the new channels start silent: the same output)`
+      start.grown
+        ? `starting from the weights of ${run.initFrom.dir}, grown to widths ${(cfg.arch as UNetConfig).widths.join('/')}, blocks ${(cfg.arch as UNetConfig).blocks.join('/')} (new channels and levels start silent: the same output)`
         : `starting from the weights of ${run.initFrom.dir}`,
     );
   } else {
