@@ -40,7 +40,7 @@ test('ship-model writes a card with the data line; a widened fine-tune keeps its
   // The fine-tune also grows the model (nn/widen-unet.ts).
   const tune = await train(join(dir, 'run2'), '12,16', ['--init-from', join(dir, 'models', 'tiny')]);
   assert.equal(tune.code, 0, tune.stderr);
-  assert.match(tune.stderr, /widened to 12\/16/);
+  assert.match(tune.stderr, /grown to widths 12\/16/);
   const reshipped = await node([SHIP, '--run', join(dir, 'run2'), '--id', 'tiny'], dir);
   assert.equal(reshipped.code, 0, reshipped.stderr);
   const card2 = await readFile(join(dir, 'models', 'tiny', 'MODEL_CARD.md'), 'utf8');
