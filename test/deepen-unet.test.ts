@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { forward, inputChannels, paramSpecs, type UNetConfig } from '../electron/engine/nn/unet.js';
+import { inputChannels, type UNetConfig } from '../electron/engine/nn/unet.js';
+import { maxDiff, randomWeights, runUNet } from './unet-helpers.js';
 import { canDeepenUNet, deepenUNetWeights } from '../electron/engine/nn/deepen-unet.js';
 import { canStartFrom, startingWeights } from '../electron/engine/nn/arch.js';
 import { initBackend } from '../electron/engine/runtime/backend.js';
@@ -10,40 +11,19 @@ import { Rng } from '../electron/engine/util/rng.js';
 const SHALLOW: UNetConfig = { kind: 'unet', channels: 3, noiseMap: false, widths: [8, 12, 16], blocks: [1, 1, 2], extraInputs: 1, maskedOutput: true };
 const DEEP: UNetConfig = { ...SHALLOW, widths: [8, 12, 16, 20], blocks: [1, 1, 2, 1] };
 
-function randomWeights(cfg: UNetConfig, seed: number): Map<string, Float32Array> {
-  const rng = new Rng(seed);
-  const m = new Map<string, Float32Array>();
-  for (const s of paramSpecs(cfg)) m.set(s.name, Float32Array.from({ length: s.shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * 0.2));
-  return m;
-}
-
-function run(cfg: UNetConfig, weights: Map<string, Float32Array>, x: tf.Tensor4D): Float32Array {
-  const params = new Map<string, tf.Tensor>(paramSpecs(cfg).map((s) => [s.name, tf.tensor(weights.get(s.name)!, s.shape)]));
-  const out = forward(cfg, params, x).dataSync() as Float32Array;
-  for (const t of params.values()) t.dispose();
-  return out;
-}
-
-function maxDiff(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
-  return d;
-}
-
 test('a deepened (and widened) U-Net computes the same output as the one it came from', async () => {
   await initBackend('wasm');
   const weights = randomWeights(SHALLOW, 3);
   const rng = new Rng(4);
   const size = 64;
   const x = tf.tensor4d(Float32Array.from({ length: size * size * inputChannels(SHALLOW) }, () => rng.uniform(0, 1)), [1, size, size, inputChannels(SHALLOW)]);
-  const ref = run(SHALLOW, weights, x);
-  // Masked output: compare where the mask plane is set, or the check would pass on untouched pixels.
+  const ref = runUNet(SHALLOW, weights, x);
   const targets: UNetConfig[] = [DEEP, { ...SHALLOW, widths: [8, 12, 16, 20, 24], blocks: [1, 1, 2, 1, 1] }, { ...DEEP, widths: [12, 12, 24, 20] }];
   for (const to of targets) {
     assert.ok(canStartFrom(SHALLOW, to), `can start ${to.widths}`);
     const grown = startingWeights(SHALLOW, weights, to, 9);
     assert.equal(grown.grown, true);
-    const out = run(to, grown.weights, x);
+    const out = runUNet(to, grown.weights, x);
     assert.ok(maxDiff(ref, out) < 1e-5, `widths ${to.widths}: outputs differ by ${maxDiff(ref, out)}`);
     // The new level is there to be trained: its first block has random weights.
     const deepest = to.widths.length - 1;
@@ -52,7 +32,7 @@ test('a deepened (and widened) U-Net computes the same output as the one it came
   // The check can fail: the new level made audible (up-conv off zero) changes the output.
   const loud = deepenUNetWeights(SHALLOW, weights, DEEP, 9);
   loud.set('up3.w', loud.get('up3.w')!.map(() => 0.3));
-  assert.ok(maxDiff(ref, run(DEEP, loud, x)) > 1e-3);
+  assert.ok(maxDiff(ref, runUNet(DEEP, loud, x)) > 1e-3);
   x.dispose();
 });
 

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { forward, inputChannels, paramSpecs, type UNetConfig } from '../electron/engine/nn/unet.js';
+import { inputChannels, type UNetConfig } from '../electron/engine/nn/unet.js';
+import { maxDiff, randomWeights, runUNet } from './unet-helpers.js';
 import { canWidenUNet, widenUNetWeights } from '../electron/engine/nn/widen-unet.js';
 import { canStartFrom } from '../electron/engine/nn/arch.js';
 import { initBackend } from '../electron/engine/runtime/backend.js';
@@ -9,27 +10,6 @@ import { Rng } from '../electron/engine/util/rng.js';
 
 const NARROW: UNetConfig = { kind: 'unet', channels: 3, noiseMap: false, widths: [8, 16, 24], blocks: [1, 1, 2], extraInputs: 1, maskedOutput: true };
 const WIDE: UNetConfig = { ...NARROW, widths: [12, 16, 32] };
-
-/** Every weight and bias random (biases too, so a misplaced channel shows). */
-function randomWeights(cfg: UNetConfig, seed: number): Map<string, Float32Array> {
-  const rng = new Rng(seed);
-  const m = new Map<string, Float32Array>();
-  for (const s of paramSpecs(cfg)) m.set(s.name, Float32Array.from({ length: s.shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * 0.2));
-  return m;
-}
-
-function run(cfg: UNetConfig, weights: Map<string, Float32Array>, x: tf.Tensor4D, sigma?: number): Float32Array {
-  const params = new Map<string, tf.Tensor>(paramSpecs(cfg).map((s) => [s.name, tf.tensor(weights.get(s.name)!, s.shape)]));
-  const out = forward(cfg, params, x, sigma).dataSync() as Float32Array;
-  for (const t of params.values()) t.dispose();
-  return out;
-}
-
-function maxDiff(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
-  return d;
-}
 
 test('a widened U-Net computes the same output as the narrow one it came from', async () => {
   await initBackend('wasm');
@@ -42,8 +22,8 @@ test('a widened U-Net computes the same output as the narrow one it came from', 
     const rng = new Rng(4);
     const size = 32;
     const x = tf.tensor4d(Float32Array.from({ length: size * size * inputChannels(narrow) }, () => rng.uniform(0, 1)), [1, size, size, inputChannels(narrow)]);
-    const a = run(narrow, weights, x, sigma);
-    const b = run(wide, grown, x, sigma);
+    const a = runUNet(narrow, weights, x, sigma);
+    const b = runUNet(wide, grown, x, sigma);
     x.dispose();
     assert.ok(maxDiff(a, b) < 1e-5, `widths ${wide.widths}: outputs differ by ${maxDiff(a, b)}`);
     // The new channels are not all zero: training has something to grow (a block's new hidden channels).
