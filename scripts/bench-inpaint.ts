@@ -5,7 +5,9 @@
 // Results go between the bench-inpaint markers of docs/benchmarks.md.
 //
 //   node dist/scripts/bench-inpaint.js [--model inpaint|PATH] [--data DIR] [--limit N] [--threads N]
-//        [--out docs/benchmarks.md] [--no-write] [--save-masks DIR]
+//        [--out docs/benchmarks.md] [--no-write] [--save-masks DIR] [--mirror]
+//
+// --mirror adds a row for the model with the two-view (mirrored) self-ensemble, in the same run.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -14,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { readImage, toRgb, type RasterImage } from '../electron/engine/image/io.js';
-import { inpaintImage, type InpaintMethod } from '../electron/engine/inpaint/inpaint.js';
+import { inpaintImage, type InpaintMethod, type InpaintOptions } from '../electron/engine/inpaint/inpaint.js';
 import { benchmarkMask } from '../electron/engine/inpaint/masks.js';
 import { WorkerPool } from '../electron/engine/jobs/worker-pool.js';
 import type { LoadedModel } from '../electron/engine/models/model-file.js';
@@ -38,6 +40,7 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
     'save-masks': { type: 'string' },
     json: { type: 'boolean', default: false },
+    mirror: { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
   },
 });
@@ -71,8 +74,9 @@ async function main(): Promise<void> {
     model = undefined;
   }
   const pool = model ? new WorkerPool({ threads, backend: process.env.AEZ_BACKEND ?? 'wasm' }) : undefined;
-  const methods: [string, InpaintMethod][] = [['telea', { kind: 'telea' }]];
-  if (model && pool) methods.push(['model', { kind: 'model', model, exec: pool }]);
+  const methods: [string, InpaintMethod, InpaintOptions][] = [['telea', { kind: 'telea' }, {}]];
+  if (model && pool) methods.push(['model', { kind: 'model', model, exec: pool }, {}]);
+  if (model && pool && args.mirror) methods.push(['model+mirror', { kind: 'model', model, exec: pool }, { mirror: true }]);
 
   if (model && pool) {
     // Warm-up: start the workers and load the model before timing.
@@ -96,9 +100,9 @@ async function main(): Promise<void> {
       }
       const weight = Float32Array.from(mask.data);
       const row: Row = { name: basename(f), width: img.width, height: img.height, holeFraction: mask.holes / (img.width * img.height), scores: {} };
-      for (const [name, method] of methods) {
+      for (const [name, method, opts] of methods) {
         const t0 = performance.now();
-        const r = await inpaintImage(img, mask.data, method);
+        const r = await inpaintImage(img, mask.data, method, opts);
         const seconds = (performance.now() - t0) / 1000;
         row.scores[name] = { hole: psnr8Weighted(r.image.data, img.data, 3, weight), whole: psnr8(r.image.data, img.data), seconds };
       }
@@ -113,11 +117,11 @@ async function main(): Promise<void> {
     const { data: px } = await sharp(files[0]).resize(768, 512, { fit: 'cover' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     const small: RasterImage = { width: 768, height: 512, channels: 3, data: Float32Array.from(px, (v) => v / 255), bitDepth: 8, format: 'png' };
     const smallMask = benchmarkMask(0, 768, 512);
-    for (const [name, method] of methods) {
+    for (const [name, method, opts] of methods) {
       let best = Infinity;
       for (let k = 0; k < 3; k++) {
         const t0 = performance.now();
-        await inpaintImage(small, smallMask.data, method);
+        await inpaintImage(small, smallMask.data, method, opts);
         best = Math.min(best, (performance.now() - t0) / 1000);
       }
       at768[name] = best;
@@ -132,7 +136,7 @@ async function main(): Promise<void> {
   const summary = Object.fromEntries(names.map((n) => [n, { hole: mean(n, (s) => s.hole), whole: mean(n, (s) => s.whole), seconds: mean(n, (s) => s.seconds) }]));
   const arch = model?.manifest.arch as UNetConfig | undefined;
   const label = (n: string) =>
-    n === 'telea' ? 'Telea (OpenCV INPAINT_TELEA port, radius 3)' : `model \`${model!.manifest.id}\` (U-Net ${arch!.widths.join('/')}, ${(countParams(arch!) / 1000).toFixed(0)}k params, ${(flopsPerPixel(arch!) / 1000).toFixed(0)} GFLOP/MP, prefill ${model!.manifest.inputs?.prefill ?? 'zero'})`;
+    n === 'telea' ? 'Telea (OpenCV INPAINT_TELEA port, radius 3)' : `model \`${model!.manifest.id}\` (U-Net ${arch!.widths.join('/')}, ${(countParams(arch!) / 1000).toFixed(0)}k params, ${(flopsPerPixel(arch!) / 1000).toFixed(0)} GFLOP/MP, prefill ${model!.manifest.inputs?.prefill ?? 'zero'})${n === 'model+mirror' ? ', two-view mirrored self-ensemble' : ''}`;
   const lines = [
     MARK_START,
     '## Inpainting',
@@ -147,7 +151,10 @@ async function main(): Promise<void> {
     '|---|---|---|---|',
     ...names.map((n) => `| ${label(n)} | ${summary[n].hole.toFixed(2)} | ${summary[n].whole.toFixed(2)} | ${summary[n].seconds.toFixed(2)} |`),
     '',
-    model ? `Model − Telea inside the holes: **${(summary.model.hole - summary.telea.hole).toFixed(2)} dB** (target ≥ +2 dB).` : 'No inpainting model installed: train one with `aez train --task inpaint` and copy its `model/` folder to `models/inpaint`.',
+    model
+      ? `Model − Telea inside the holes: **${(summary.model.hole - summary.telea.hole).toFixed(2)} dB** (target ≥ +2 dB)` +
+        (summary['model+mirror'] ? `; with the mirrored self-ensemble **${(summary['model+mirror'].hole - summary.telea.hole).toFixed(2)} dB**.` : '.')
+      : 'No inpainting model installed: train one with `aez train --task inpaint` and copy its `model/` folder to `models/inpaint`.',
     '',
     `A 768×512 image (the first one scaled to that size, ${(at768Holes * 100).toFixed(1)} % holes), best of 3: ` +
       names.map((n) => `${n} ${at768[n].toFixed(2)} s`).join(', ') +

@@ -9,6 +9,7 @@ import { TfjsEngine } from '../electron/engine/inference/tfjs-engine.js';
 import { InProcessExecutor } from '../electron/engine/jobs/in-process-executor.js';
 import { holeRegions, inpaintImage, planRegionTiles } from '../electron/engine/inpaint/inpaint.js';
 import { benchmarkMask } from '../electron/engine/inpaint/masks.js';
+import { averageWithMirrored, mirrorColumns } from '../electron/engine/image/mirror.js';
 import { loadImageStore } from '../electron/engine/train/image-store.js';
 import { InpaintSource, DEFAULT_INPAINT_SOURCE } from '../electron/engine/train/inpaint-source.js';
 import { sampleShard } from '../electron/engine/train/sources.js';
@@ -189,4 +190,56 @@ test('inpainting batches, loss and validation: 4 input planes, composited loss o
   for (const t of params.values()) t.dispose();
   assert.equal(PRESETS.inpaint.task, 'inpaint');
   assert.equal(PRESETS.inpaint.arch.extraInputs, 1);
+});
+
+test('mirror self-ensemble: each tile also runs mirrored, the two fills are averaged, known pixels stay exact', async () => {
+  const dir = await tempDir();
+  const model = await tinyInpaintModel(join(dir, 'm'));
+  // A network that is not mirror-equivariant: it answers with its input's column position. The mirrored
+  // run's answer, mirrored back, is the reverse ramp, so the mean is exactly 0.5 everywhere.
+  const inputs: { input: Float32Array; w: number; h: number }[] = [];
+  const ramp = {
+    concurrency: 1,
+    async runTile(_m: unknown, input: Float32Array, w: number, h: number) {
+      inputs.push({ input: input.slice(), w, h });
+      const out = new Float32Array(w * h * 3);
+      for (let p = 0; p < w * h; p++) out.fill((p % w) / (w - 1), 3 * p, 3 * p + 3);
+      return out;
+    },
+  };
+  const w = 60;
+  const h = 40;
+  const img: RasterImage = { width: w, height: h, channels: 3, data: gradientImage(w, h, 3), bitDepth: 8, format: 'png' };
+  const mask = benchmarkMask(1, w, h).data;
+  const plain = await inpaintImage(img, mask, { kind: 'model', model, exec: ramp });
+  assert.equal(inputs.length, 1);
+  const both = await inpaintImage(img, mask, { kind: 'model', model, exec: ramp }, { mirror: true });
+  assert.equal(inputs.length, 3);
+  const [, a, b] = inputs;
+  assert.deepEqual(b.input, mirrorColumns(a.input, a.w, a.h, 4), 'the second run sees the tile mirrored');
+  let varied = false;
+  for (let p = 0; p < w * h; p++) {
+    for (let k = 0; k < 3; k++) {
+      const i = 3 * p + k;
+      if (!mask[p]) assert.equal(both.image.data[i], img.data[i]);
+      else {
+        assert.ok(Math.abs(both.image.data[i] - 0.5) < 1e-6, `hole pixel ${p}: ${both.image.data[i]}`);
+        if (Math.abs(plain.image.data[i] - 0.5) > 0.05) varied = true;
+      }
+    }
+  }
+  assert.ok(varied, 'without the mirror the ramp shows');
+});
+
+test('mirrorColumns is its own inverse; averageWithMirrored of an equivariant answer is that answer', () => {
+  const w = 5;
+  const h = 3;
+  const c = 2;
+  const x = Float32Array.from({ length: w * h * c }, (_, i) => Math.sin(i * 1.7));
+  const m = mirrorColumns(x, w, h, c);
+  assert.notDeepEqual(m, x);
+  assert.equal(m[c * (w - 1)], x[0]);
+  assert.deepEqual(mirrorColumns(m, w, h, c), x);
+  const square = (v: Float32Array) => v.map((e) => e * e);
+  assert.deepEqual(averageWithMirrored(square(x), square(m), w, h, c), square(x));
 });

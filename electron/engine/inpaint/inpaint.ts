@@ -6,6 +6,7 @@
 // returned exactly as it was.
 import type { RasterImage } from '../image/io.js';
 import { extractTile, placeTile, type Tile } from '../image/tiling.js';
+import { averageWithMirrored, mirrorColumns } from '../image/mirror.js';
 import type { LoadedModel } from '../models/model-file.js';
 import { inputChannels, sizeMultiple, type UNetConfig } from '../nn/unet.js';
 import { AezError } from '../util/errors.js';
@@ -28,6 +29,8 @@ export interface InpaintOptions {
   tileMargin?: number;
   /** Telea neighbourhood radius (default 3). */
   radius?: number;
+  /** Also run each tile mirrored left to right and average the two fills (twice the model time). */
+  mirror?: boolean;
   /** Runs Telea's fill (the method, or the model's pre-fill) somewhere else, e.g. on a worker thread. */
   telea?: TeleaRunner;
   signal?: AbortSignal;
@@ -219,7 +222,15 @@ async function fillRegion(crop: Float32Array, channels: 1 | 3, cmask: Uint8Array
     while (next < tiles.length) {
       opts.signal?.throwIfAborted();
       const t = tiles[next++];
-      const result = await exec.runTile(model, extractTile(planes, w, h, inC, t), t.cw, t.ch, inC);
+      const input = extractTile(planes, w, h, inC, t);
+      // Mirror before the first run: an executor may take over (transfer) the buffer it is given.
+      const mirroredInput = opts.mirror ? mirrorColumns(input, t.cw, t.ch, inC) : undefined;
+      let result = await exec.runTile(model, input, t.cw, t.ch, inC);
+      if (mirroredInput) {
+        opts.signal?.throwIfAborted();
+        const mirrored = await exec.runTile(model, mirroredInput, t.cw, t.ch, inC);
+        result = averageWithMirrored(result, mirrored, t.cw, t.ch, c);
+      }
       opts.signal?.throwIfAborted();
       placeTile(out, w, c, t, result);
       onTile();
