@@ -7,7 +7,8 @@
 //   node dist/scripts/bench-inpaint.js [--model inpaint|PATH] [--data DIR] [--limit N] [--threads N]
 //        [--out docs/benchmarks.md] [--no-write] [--save-masks DIR] [--mirror]
 //
-// --mirror adds a row for the model with the two-view (mirrored) self-ensemble, in the same run.
+// --mirror adds a row for the model with the two-view (mirrored) self-ensemble (`aez inpaint --mirror`),
+// in the same run.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
   }
   const pool = model ? new WorkerPool({ threads, backend: process.env.AEZ_BACKEND ?? 'wasm' }) : undefined;
   const methods: [string, InpaintMethod, InpaintOptions][] = [['telea', { kind: 'telea' }, {}]];
-  if (model && pool) methods.push(['model', { kind: 'model', model, exec: pool }, {}]);
+  if (model && pool) methods.push(['model', { kind: 'model', model, exec: pool }, { mirror: false }]);
   if (model && pool && args.mirror) methods.push(['model+mirror', { kind: 'model', model, exec: pool }, { mirror: true }]);
 
   if (model && pool) {
@@ -145,7 +146,7 @@ async function main(): Promise<void> {
       `(\`benchmarkMask(index)\`: strokes, blobs, rectangles; 10–30 % holes, mean ${((rows.reduce((s, r) => s + r.holeFraction, 0) / rows.length) * 100).toFixed(1)} %). ` +
       'PSNR on 8-bit RGB; seconds per image include region finding, pre-fill and tiling' +
       (pool ? `, model on ${threads} worker thread(s), backend ${process.env.AEZ_BACKEND ?? 'wasm'}` : '') +
-      '. Regenerate: `node dist/scripts/bench-inpaint.js`.',
+      `. Regenerate: \`node dist/scripts/bench-inpaint.js${args.mirror ? ' --mirror' : ''}\`.`,
     '',
     '| method | PSNR in holes (dB) | PSNR whole image (dB) | s / image |',
     '|---|---|---|---|',

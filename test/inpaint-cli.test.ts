@@ -101,6 +101,20 @@ async function defineTests(): Promise<void> {
     let maxDiff = 0;
     for (let i = 0; i < out.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(viaOrt.data[i] - out.data[i]));
     assert.ok(maxDiff <= 1, `onnxruntime and tfjs-wasm fills differ by ${maxDiff} levels`);
+
+    // --mirror: each tile also runs mirrored, the fills averaged; known pixels exact, the fill differs.
+    const mirrorOut = join(ortDir, 'mirror.png');
+    const mr = await aez(['inpaint', join(f.inDir, 'a.png'), '--mask', join(f.maskDir, 'a.png'), '-o', mirrorOut, '--model', f.model, '--mirror']);
+    assert.equal(mr.code, 0, mr.stderr);
+    const mirrored = await raw(mirrorOut);
+    let mirrorDiffers = 0;
+    for (let p = 0; p < 70 * 50; p++) {
+      for (let c = 0; c < 3; c++) {
+        if (!f.ma[p]) assert.equal(mirrored.data[p * 3 + c], src.data[p * 3 + c]);
+        else if (mirrored.data[p * 3 + c] !== out.data[p * 3 + c]) mirrorDiffers++;
+      }
+    }
+    assert.ok(mirrorDiffers > 0, '--mirror changes the fill');
   });
 
   test('Telea needs no model; without a trained model the default falls back to it and says so; --method model says how to get one', async () => {

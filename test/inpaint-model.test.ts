@@ -192,7 +192,7 @@ test('inpainting batches, loss and validation: 4 input planes, composited loss o
   assert.equal(PRESETS.inpaint.arch.extraInputs, 1);
 });
 
-test('mirror self-ensemble: each tile also runs mirrored, the two fills are averaged, known pixels stay exact', async () => {
+test('mirror self-ensemble (opt-in): each tile also runs mirrored, the two fills are averaged, known pixels stay exact', async () => {
   const dir = await tempDir();
   const model = await tinyInpaintModel(join(dir, 'm'));
   // A network that is not mirror-equivariant: it answers with its input's column position. The mirrored
@@ -212,7 +212,7 @@ test('mirror self-ensemble: each tile also runs mirrored, the two fills are aver
   const img: RasterImage = { width: w, height: h, channels: 3, data: gradientImage(w, h, 3), bitDepth: 8, format: 'png' };
   const mask = benchmarkMask(1, w, h).data;
   const plain = await inpaintImage(img, mask, { kind: 'model', model, exec: ramp });
-  assert.equal(inputs.length, 1);
+  assert.equal(inputs.length, 1, 'one view by default');
   const both = await inpaintImage(img, mask, { kind: 'model', model, exec: ramp }, { mirror: true });
   assert.equal(inputs.length, 3);
   const [, a, b] = inputs;

@@ -1,5 +1,5 @@
 // aez inpaint <file|dir>... (--mask <file|dir> | --mask-from-alpha) -o <file|dir> [--model inpaint|PATH]
-//             [--method auto|model|telea] [--json]
+//             [--method auto|model|telea] [--mirror] [--json]
 // --method auto (the default) uses the learned model when one is installed, else Telea's classic method
 // (and says so), so the command is useful before the inpainting model ships.
 // With a mask folder, each image's mask is the file with the image's base name (any image extension);
@@ -28,6 +28,7 @@ interface InpaintCliOptions {
   model: string;
   method: string;
   context?: string;
+  mirror: boolean;
   format: string;
   overwrite: boolean;
   json: boolean;
@@ -80,6 +81,7 @@ export function registerInpaint(program: Command): void {
     .option('-m, --model <name|path>', 'inpaint, or a model folder', 'inpaint')
     .option('--method <name>', 'auto (the model when installed, else telea), model (learned) or telea (classic fast marching, needs no model)', 'auto')
     .option('--context <px>', 'context kept around the holes, in pixels', '64')
+    .option('--mirror', 'also run the model on each tile mirrored and average the two fills: about 0.1 dB better in the holes, twice the time', false)
     .option('-f, --format <ext>', 'output format for folder outputs: png, jpg, webp, tif, avif', 'png')
     .option('--overwrite', 'replace existing output files (never an input)', false)
     .option('--json', 'print one JSON result per file', false)
@@ -122,7 +124,7 @@ export function registerInpaint(program: Command): void {
           items,
           async (item, onProgress, sig) => {
             const mask: MaskSource = masks ? { kind: 'file', path: masks.get(item.input)! } : { kind: 'alpha' };
-            const details = await inpaintFile(item.input, item.output, mask, method, { overwrite: o.overwrite, signal: sig, onProgress, context });
+            const details = await inpaintFile(item.input, item.output, mask, method, { overwrite: o.overwrite, signal: sig, onProgress, context, mirror: o.mirror });
             if (details.note && !o.json) process.stderr.write(`note: ${item.input}: ${details.note}\n`);
             return details;
           },

@@ -72,6 +72,8 @@ export const inpaintSpecSchema = z
     maskFromAlpha: z.boolean().default(false),
     model: z.string().min(1).default('inpaint'),
     method: z.enum(['auto', 'model', 'telea']).default('auto'),
+    /** Also run each tile mirrored and average the two fills: ~0.1 dB better in the holes, twice the time. */
+    mirror: z.boolean().default(false),
     format: z.enum(['png', 'jpg', 'jpeg', 'webp', 'tif', 'tiff', 'avif']).default('png'),
     overwrite: z.boolean().default(false),
   })
@@ -267,7 +269,7 @@ export class JobService {
     const mask: MaskSource = spec.mask !== undefined ? { kind: 'file', path: spec.mask } : { kind: 'alpha' };
     // Telea (the method, or the model's pre-fill) runs on a pool worker: the host's thread stays free.
     const telea: TeleaRunner = (data, w, h, c, m, radius) => this.pool.telea(data, w, h, c, m, radius);
-    return { items, job: (item, onProgress, signal) => inpaintFile(item.input, item.output, mask, method, { overwrite: spec.overwrite, signal, onProgress, telea }) };
+    return { items, job: (item, onProgress, signal) => inpaintFile(item.input, item.output, mask, method, { overwrite: spec.overwrite, signal, onProgress, telea, mirror: spec.mirror }) };
   }
 
   /**
