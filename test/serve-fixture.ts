@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { saveTinyModel, TINY_PHOTO, TINY_SCAN } from './helpers.js';
+import type { UNetConfig } from '../electron/engine/nn/unet.js';
 import { saveTinyCodec } from './codec-helpers.js';
 
 export interface Twin {
@@ -26,12 +27,13 @@ export interface Twin {
   stop(): Promise<void>;
 }
 
-export async function startTwin(extraArgs: string[] = [], extraEnv: Record<string, string> = {}): Promise<Twin> {
+/** `photo`: the photo model's architecture (random weights; a heavier one makes jobs long enough to cancel). */
+export async function startTwin(extraArgs: string[] = [], extraEnv: Record<string, string> = {}, opts: { photo?: UNetConfig } = {}): Promise<Twin> {
   const dir = await mkdtemp(join(tmpdir(), 'aez-twin-'));
   const models = join(dir, 'models');
   const outDir = join(dir, 'out');
   await mkdir(outDir);
-  await saveTinyModel(join(models, 'photo'), TINY_PHOTO);
+  await saveTinyModel(join(models, 'photo'), opts.photo ?? TINY_PHOTO);
   await saveTinyModel(join(models, 'scan'), TINY_SCAN);
   await saveTinyCodec(join(models, 'codec'));
   const runsDir = join(dir, 'runs');

@@ -1,20 +1,26 @@
 // Runs codec work on one worker thread (codec-worker.ts), one request at a time in arrival order.
-// Cancelling a request terminates the worker (a running network call cannot be interrupted otherwise);
-// the next request starts a fresh one.
+// Cancelling a request rejects it at once and tells the worker, which stops it at its next check (between
+// chunks of network work) and cleans up after it; the next request waits until then. The worker is never
+// terminated from outside: terminating it inside an onnxruntime call aborts the whole process
+// (inference/native-calls.ts). close() asks it to retire instead.
 import { Worker } from 'node:worker_threads';
 import { AezError, type AezErrorCode } from '../util/errors.js';
-import type { CodecWorkerInit, CodecWorkerReply, CodecWorkerRequest } from './codec-worker-protocol.js';
+import type { CodecWorkerControl, CodecWorkerInit, CodecWorkerReply, CodecWorkerRequest } from './codec-worker-protocol.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; onProgress?: (f: number) => void };
 type Request = CodecWorkerRequest extends infer R ? (R extends CodecWorkerRequest ? Omit<R, 'id'> : never) : never;
+type RunOptions = { signal?: AbortSignal; onProgress?: (f: number) => void };
+
+const cancelled = () => new AezError('CANCELLED', 'cancelled');
 
 export class CodecWorkerClient {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
-  /** Workers this client terminated on purpose: their exit means "cancelled", any other exit is a crash. */
-  private readonly terminated = new WeakSet<Worker>();
+  /** Workers this client asked to retire: their exit means "cancelled", any other exit is a crash. */
+  private readonly retired = new WeakSet<Worker>();
   private nextId = 1;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Settles when the worker has finished the last request sent (not when its caller gave up on it). */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly init: CodecWorkerInit = {}) {}
 
@@ -32,9 +38,7 @@ export class CodecWorkerClient {
     w.on('exit', (code) => {
       if (this.worker === w) this.worker = undefined;
       this.failAll(
-        this.terminated.has(w)
-          ? new AezError('CANCELLED', 'cancelled')
-          : new Error(`the codec worker stopped unexpectedly (exit code ${code}); the next request starts a new one`),
+        this.retired.has(w) ? cancelled() : new Error(`the codec worker stopped unexpectedly (exit code ${code}); the next request starts a new one`),
       );
     });
     return w;
@@ -45,40 +49,52 @@ export class CodecWorkerClient {
     this.pending.clear();
   }
 
-  /** Runs one request after those before it; `signal` cancels it (terminating the worker). */
-  run<T>(req: Request, opts: { signal?: AbortSignal; onProgress?: (f: number) => void } = {}): Promise<T> {
-    const job = this.queue.then(() => this.send<T>(req, opts));
-    this.queue = job.catch(() => undefined);
-    return job;
+  private control(msg: CodecWorkerControl): void {
+    this.worker?.postMessage(msg);
   }
 
-  private send<T>(req: Request, opts: { signal?: AbortSignal; onProgress?: (f: number) => void }): Promise<T> {
-    if (opts.signal?.aborted) return Promise.reject(new AezError('CANCELLED', 'cancelled'));
-    this.worker ??= this.spawn();
-    const worker = this.worker;
-    const id = this.nextId++;
+  /** Runs one request after those before it; `signal` cancels it (the promise rejects with CANCELLED at once). */
+  run<T>(req: Request, opts: RunOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const onAbort = () => {
-        this.worker = undefined;
-        this.terminated.add(worker);
-        void worker.terminate();
-      };
+      const onAbort = () => reject(cancelled());
+      if (opts.signal?.aborted) return onAbort();
       opts.signal?.addEventListener('abort', onAbort, { once: true });
-      const done = () => opts.signal?.removeEventListener('abort', onAbort);
-      this.pending.set(id, {
-        resolve: (v) => (done(), resolve(v as T)),
-        reject: (e) => (done(), reject(e)),
-        onProgress: opts.onProgress,
-      });
-      worker.postMessage({ ...req, id });
+      const settle = (fn: () => void) => {
+        opts.signal?.removeEventListener('abort', onAbort);
+        fn();
+      };
+      this.queue = this.queue.then(() =>
+        this.send(req, opts, (v) => settle(() => resolve(v as T)), (e) => settle(() => reject(e))),
+      );
     });
   }
 
+  /** Sends one request; the promise settles when the worker is done with it (replied, or gone). */
+  private send(req: Request, opts: RunOptions, resolve: (v: unknown) => void, reject: (e: Error) => void): Promise<void> {
+    if (opts.signal?.aborted) return Promise.resolve(); // its caller has been told already
+    this.worker ??= this.spawn();
+    const id = this.nextId++;
+    return new Promise<void>((finished) => {
+      const onAbort = () => this.control({ op: 'cancel', id });
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      const end = (fn: () => void) => {
+        opts.signal?.removeEventListener('abort', onAbort);
+        fn();
+        finished();
+      };
+      this.pending.set(id, { resolve: (v) => end(() => resolve(v)), reject: (e) => end(() => reject(e)), onProgress: opts.onProgress });
+      this.worker!.postMessage({ ...req, id });
+    });
+  }
+
+  /** Cancels whatever runs and ends the worker once it is safe to; resolves when it has exited. */
   async close(): Promise<void> {
     const w = this.worker;
     this.worker = undefined;
     if (!w) return;
-    this.terminated.add(w);
-    await w.terminate();
+    const exited = new Promise<void>((res) => w.once('exit', () => res()));
+    this.retired.add(w);
+    w.postMessage({ op: 'retire' } satisfies CodecWorkerControl);
+    await exited;
   }
 }

@@ -13,6 +13,13 @@ export type CodecWorkerRequest =
   | { id: number; op: 'preview'; input: string }
   | { id: number; op: 'check-model'; model: string };
 
+/**
+ * Control messages: `cancel` aborts the request `id` at its next check (between chunks of network work, so
+ * within about a second), which then replies CANCELLED; `retire` cancels everything and ends the worker once
+ * no onnxruntime call is in flight (terminating it mid-call would abort the process: inference/native-calls.ts).
+ */
+export type CodecWorkerControl = { op: 'cancel'; id: number } | { op: 'retire' };
+
 export type CodecWorkerReply =
   | { type: 'progress'; id: number; fraction: number }
   | { type: 'done'; id: number; result: unknown }

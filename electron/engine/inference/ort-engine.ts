@@ -9,6 +9,7 @@ import { sizeMultiple, type UNetConfig } from '../nn/unet.js';
 import { convLayer, exportUNet, onnxInputPlanes, ONNX_INPUT, ONNX_OUTPUT, ONNX_SIGMA } from '../onnx/export-unet.js';
 import { GraphBuilder } from '../onnx/onnx-proto.js';
 import type { InferenceEngine, RunOptions, Shape4 } from './engine.js';
+import { trackNative } from './native-calls.js';
 
 type Ort = typeof OrtTypes;
 
@@ -89,7 +90,7 @@ export async function probeProvider(provider: OrtProvider): Promise<void> {
   }
   let session: OrtTypes.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(probeModel(), sessionOptions(provider, 1));
+    session = await trackNative(() => ort.InferenceSession.create(probeModel(), sessionOptions(provider, 1)));
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const hint =
@@ -100,12 +101,12 @@ export async function probeProvider(provider: OrtProvider): Promise<void> {
   }
   try {
     const x = new Float32Array(32).fill(1);
-    const out = await session.run({ x: new ort.Tensor('float32', x, [1, 4, 4, 2]) });
+    const out = await trackNative(() => session.run({ x: new ort.Tensor('float32', x, [1, 4, 4, 2]) }));
     const y = out.y.data as Float32Array;
     // Channel 0 = 1·1 + 3·1 + 0.5 = 4.5, channel 1 = 2 + 4 − 0.5 = 5.5.
     if (Math.abs(y[0] - 4.5) > 1e-3 || Math.abs(y[1] - 5.5) > 1e-3) throw new Error(`${provider} provider computed wrong values`);
   } finally {
-    await session.release();
+    await trackNative(() => session.release());
   }
 }
 
@@ -140,7 +141,7 @@ export class OrtEngine implements InferenceEngine {
     let s = this.sessions.get(key);
     if (!s) {
       const bytes = exportUNet(model.manifest.arch as UNetConfig, model.weights, { props: { 'aez.weights_sha256': model.manifest.sha256 } });
-      s = this.ort.InferenceSession.create(bytes, sessionOptions(this.provider, this.threads));
+      s = trackNative(() => this.ort.InferenceSession.create(bytes, sessionOptions(this.provider, this.threads)));
       s.catch(() => this.sessions.delete(key));
       this.sessions.set(key, s);
     }
@@ -157,7 +158,7 @@ export class OrtEngine implements InferenceEngine {
     const session = await this.session(model);
     const feeds: Record<string, OrtTypes.Tensor> = { [ONNX_INPUT]: new this.ort.Tensor('float32', input, shape) };
     if (cfg.noiseMap) feeds[ONNX_SIGMA] = new this.ort.Tensor('float32', Float32Array.of(opts.sigma ?? 0), [1]);
-    const out = await session.run(feeds);
+    const out = await trackNative(() => session.run(feeds));
     const data = out[ONNX_OUTPUT].data as Float32Array;
     // Callers transfer the buffer to another thread: hand back an array that owns its whole buffer.
     return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
@@ -172,12 +173,12 @@ export class OrtEngine implements InferenceEngine {
     if (!s) {
       // Inputs change size from call to call (chunks, tiles, latents): no memory pattern to reuse, and an
       // arena would keep the largest call's buffers for good (hundreds of MB on big images).
-      s = this.ort.InferenceSession.create(build(), { ...sessionOptions(this.provider, this.threads), enableCpuMemArena: false, enableMemPattern: false });
+      s = trackNative(() => this.ort.InferenceSession.create(build(), { ...sessionOptions(this.provider, this.threads), enableCpuMemArena: false, enableMemPattern: false }));
       s.catch(() => this.sessions.delete(key));
       this.sessions.set(key, s);
     }
     const session = await s;
-    const out = await session.run({ [input.name]: new this.ort.Tensor('float32', input.data, input.dims) });
+    const out = await trackNative(() => session.run({ [input.name]: new this.ort.Tensor('float32', input.data, input.dims) }));
     const t = out[output];
     return { data: t.data as Float32Array, dims: t.dims.map(Number) };
   }
@@ -186,13 +187,13 @@ export class OrtEngine implements InferenceEngine {
   releaseGraphs(prefix: string): void {
     for (const [key, s] of this.sessions) {
       if (!key.startsWith(prefix)) continue;
-      s.then((x) => x.release(), () => {});
+      s.then((x) => trackNative(() => x.release()), () => {}).catch(() => {});
       this.sessions.delete(key);
     }
   }
 
   dispose(): void {
-    for (const s of this.sessions.values()) s.then((x) => x.release(), () => {});
+    for (const s of this.sessions.values()) s.then((x) => trackNative(() => x.release()), () => {}).catch(() => {});
     this.sessions.clear();
   }
 }

@@ -5,7 +5,8 @@ import { createInferenceEngine } from '../inference/select.js';
 import { loadModelDir, type LoadedModel } from '../models/model-file.js';
 import { errorCode, errorMessage } from '../util/errors.js';
 import { teleaInpaint } from '../inpaint/telea.js';
-import type { WorkerInit, WorkerReply, WorkerRequest } from './protocol.js';
+import { retireThread } from '../inference/native-calls.js';
+import type { RetireRequest, WorkerInit, WorkerReply, WorkerRequest } from './protocol.js';
 
 const port = parentPort!;
 /** intraOpThreads: onnxruntime threads for this worker (the pool gives each one, see worker-pool.ts). */
@@ -22,7 +23,8 @@ enginePromise.then(
   (err) => post({ type: 'error', id: -1, code: errorCode(err), message: errorMessage(err) }),
 );
 
-port.on('message', async (req: WorkerRequest) => {
+port.on('message', async (req: WorkerRequest | RetireRequest) => {
+  if (req.type === 'retire') return void retireThread();
   try {
     if (req.type === 'telea') {
       const output = teleaInpaint(req.input, req.width, req.height, req.channels, req.mask, { radius: req.radius });

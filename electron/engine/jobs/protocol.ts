@@ -20,6 +20,14 @@ export interface TeleaRequest {
   radius?: number;
 }
 
+/**
+ * End this worker once no onnxruntime call is in flight (inference/native-calls.ts): the one safe way to stop
+ * a worker whose engine calls native code asynchronously. The worker exits with code 0; it replies nothing.
+ */
+export interface RetireRequest {
+  type: 'retire';
+}
+
 export type WorkerRequest = RunTileRequest | TeleaRequest;
 
 export type WorkerReply =

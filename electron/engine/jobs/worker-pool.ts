@@ -1,5 +1,8 @@
-// A pool of inference workers sharing the cores: each tile goes to an idle worker. Cancelling terminates
-// the workers (a wasm call cannot be interrupted any other way) and the pool restarts them on next use.
+// A pool of inference workers sharing the cores: each tile goes to an idle worker. Cancelling rejects the
+// running tiles at once and ends the workers, and the pool starts new ones on next use. How a worker is
+// ended depends on its engine: a TensorFlow.js worker is terminated (its calls are synchronous, so that is
+// safe, and the only way to interrupt one); an onnxruntime worker is asked to retire and ends itself when its
+// in-flight call returns, because terminating it mid-call aborts the whole process (inference/native-calls.ts).
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { TileExecutor } from '../denoise/denoise.js';
@@ -9,6 +12,9 @@ import type { WorkerReply, WorkerRequest } from './protocol.js';
 
 interface Slot {
   worker: Worker;
+  /** The engine its worker loaded (from its 'ready' message); undefined while starting. */
+  engine?: string;
+  exited: Promise<void>;
   ready: Promise<void>;
   busy: boolean;
   /** Rejects whatever waits on this worker (its start-up or its tile). */
@@ -57,6 +63,7 @@ export class WorkerPool implements TileExecutor {
     ready.catch(() => {});
     const slot: Slot = {
       worker,
+      exited: new Promise((res) => worker.once('exit', () => res())),
       ready,
       busy: false,
       fail: (e) => {
@@ -67,6 +74,7 @@ export class WorkerPool implements TileExecutor {
     };
     worker.on('message', (msg: WorkerReply) => {
       if (msg.type === 'ready') {
+        slot.engine = msg.backend;
         this.loadedEngine ??= msg.backend;
         return readyResolve();
       }
@@ -137,17 +145,28 @@ export class WorkerPool implements TileExecutor {
     });
   }
 
-  /** Stops all work now: running tiles reject with CANCELLED; the pool can be used again afterwards. */
+  /**
+   * Stops all work now: running tiles reject with CANCELLED at once; the returned promise settles when the
+   * old workers have ended (an onnxruntime worker finishes its in-flight call first, one tile at most). The
+   * pool can be used again at once: new work starts new workers.
+   */
   async cancel(): Promise<void> {
     const slots = this.slots;
     this.slots = [];
     for (const s of slots) s.fail(new AezError('CANCELLED', 'cancelled'));
     for (const w of this.waiting.splice(0)) w.reject(new AezError('CANCELLED', 'cancelled'));
-    await Promise.all(slots.map((s) => s.worker.terminate()));
+    await Promise.all(slots.map((s) => endWorker(s.worker, s.engine, s.exited)));
   }
 
   async close(): Promise<void> {
     this.closed = true;
     await this.cancel();
   }
+}
+
+/** Ends a worker in the way its engine allows (see the top of this file); resolves when it has exited. */
+export async function endWorker(worker: Worker, engine: string | undefined, exited: Promise<void>): Promise<void> {
+  if (engine?.startsWith('tfjs-')) await worker.terminate();
+  else worker.postMessage({ type: 'retire' });
+  await exited;
 }
