@@ -2,14 +2,12 @@
 // The set-up (folders, validation split, resuming) is engine/train/setup.ts, shared with the app's Train mode.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
 import { PRESETS, type TrainTask } from '../../engine/train/presets.js';
 import type { PixelLoss } from '../../engine/train/grad-core.js';
-import { runTraining } from '../../engine/train/setup.js';
+import { runTraining, sharedDataDefaults } from '../../engine/train/setup.js';
 import { AezError } from '../../engine/util/errors.js';
 import { interruptSignal, parseNumber, type GlobalOptions } from '../shared.js';
 
-const SHARED = resolve('../shared/data');
 /** The trainable tasks, for the help text and the error that names them. */
 const TASK_NAMES = Object.keys(PRESETS).join(', ');
 
@@ -56,11 +54,7 @@ export function registerTrain(program: Command): void {
       };
       const widths = list('widths');
       if (widths?.some((w) => w < 1)) throw new AezError('BAD_ARGUMENT', '--widths must be at least 1');
-      // Without --data the run trains on the project's shared data (a checkout's ../shared/data).
-      const defaults =
-        task === 'scan'
-          ? { data: [resolve(SHARED, 'docs/pairs')] }
-          : { data: [resolve(SHARED, 'photos/train')], val: existsSync(resolve(SHARED, 'photos/val')) ? resolve(SHARED, 'photos/val') : undefined };
+      const defaults = sharedDataDefaults(task);
       const signal = interruptSignal();
       const result = await runTraining({
         task,

@@ -199,6 +199,13 @@ function checkArch(widths: number[], blocks: number[], patch: number): void {
   if (patch % multiple) throw bad(`patch must be a multiple of ${multiple} (got ${patch})`);
 }
 
+/** Without --data a run trains on the project's shared data (a checkout's ../shared/data, from the working folder). */
+export function sharedDataDefaults(task: TrainTask): { data: string[]; val?: string } {
+  const shared = resolve('../shared/data');
+  if (task === 'scan') return { data: [join(shared, 'docs/pairs')] };
+  return { data: [join(shared, 'photos/train')], val: existsSync(join(shared, 'photos/val')) ? join(shared, 'photos/val') : undefined };
+}
+
 /** Builds everything `train()` needs, checking the folders first. Writes nothing. */
 export async function prepareTraining(o: TrainOptions): Promise<PreparedTraining> {
   const log = o.onLog ?? (() => {});
