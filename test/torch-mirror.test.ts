@@ -1,0 +1,91 @@
+// The PyTorch mirror (scripts/torch/) computes what the app computes: for a small U-Net of each shipped kind,
+// fixtures written by the mirror (scripts/torch/fixtures.py) hold random weights, an input batch, the mirror's
+// output, its loss gradient and the weights after one Adam step; the app's own forward pass, gradient
+// computer and Adam step must reproduce them. No Python needed here.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { forward, paramSpecs, type Params, type UNetConfig } from '../electron/engine/nn/unet.js';
+import { GradientComputer, type PixelLoss } from '../electron/engine/train/grad-core.js';
+import { adamStep, createAdam } from '../electron/engine/train/adam.js';
+import { initBackend } from '../electron/engine/runtime/backend.js';
+
+const DIR = resolve('test/fixtures/torch');
+
+interface Fixture {
+  arch: UNetConfig;
+  loss: PixelLoss;
+  n: number;
+  patch: number;
+  lr: number;
+  fields: Record<'params' | 'input' | 'target' | 'sigma' | 'output' | 'grad' | 'after', [number, number]>;
+}
+
+async function load(name: string) {
+  const meta = JSON.parse(await readFile(join(DIR, `${name}.json`), 'utf8')) as Fixture;
+  const buf = await readFile(join(DIR, `${name}.bin`));
+  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const get = (f: keyof Fixture['fields']) => all.slice(meta.fields[f][0], meta.fields[f][0] + meta.fields[f][1]);
+  return { meta, get };
+}
+
+function toParams(cfg: UNetConfig, flat: Float32Array): Params {
+  const params: Params = new Map();
+  let offset = 0;
+  for (const s of paramSpecs(cfg)) {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    params.set(s.name, tf.tensor(flat.subarray(offset, offset + n), s.shape));
+    offset += n;
+  }
+  return params;
+}
+
+/** Largest absolute difference, relative to the reference's largest magnitude (at least 1). */
+function maxRelDiff(a: Float32Array, b: Float32Array): number {
+  assert.equal(a.length, b.length);
+  let d = 0;
+  let scale = 1;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return d / scale;
+}
+
+for (const name of ['photo', 'scan', 'inpaint']) {
+  test(`torch mirror ≡ app: ${name} U-Net output, loss gradient and Adam step`, async () => {
+    await initBackend();
+    const { meta, get } = await load(name);
+    const cfg = meta.arch;
+    const inC = cfg.channels + (cfg.extraInputs ?? 0);
+    const params = get('params');
+    const sigma = get('sigma');
+    const p = toParams(cfg, params);
+    try {
+      const x = tf.tensor4d(get('input'), [meta.n, meta.patch, meta.patch, inC]);
+      const out = forward(cfg, p, x, cfg.noiseMap ? tf.tensor1d(sigma) : undefined);
+      const diff = maxRelDiff(out.dataSync() as Float32Array, get('output'));
+      assert.ok(diff < 1e-4, `output differs by ${diff}`);
+      tf.dispose([x, out]);
+    } finally {
+      for (const t of p.values()) t.dispose();
+    }
+
+    const gc = new GradientComputer(cfg, meta.loss);
+    try {
+      gc.setWeights(params);
+      const grad = new Float32Array(gc.size);
+      gc.compute({ n: meta.n, patch: meta.patch, channels: cfg.channels, input: get('input'), target: get('target'), ...(cfg.noiseMap ? { sigma } : {}), ...(inC !== cfg.channels ? { inputChannels: inC } : {}) }, grad);
+      const gdiff = maxRelDiff(grad, get('grad'));
+      assert.ok(gdiff < 1e-4, `gradient differs by ${gdiff}`);
+      const after = params.slice();
+      adamStep(after, get('grad'), createAdam(after.length), { lr: meta.lr, clipNorm: 1 });
+      const adiff = maxRelDiff(after, get('after'));
+      assert.ok(adiff < 1e-5, `Adam step differs by ${adiff}`);
+    } finally {
+      gc.dispose();
+    }
+  });
+}
