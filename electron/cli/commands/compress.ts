@@ -1,7 +1,6 @@
 // aez compress <file|dir>... -o <file|dir> [--quality N | --bpp X | --size S] [--model NAME] [--json]
 import type { Command } from 'commander';
-import { JobService } from '../../engine/jobs/job-service.js';
-import { DEFAULT_CODEC_MODEL } from '../../engine/codec/codec-registry.js';
+import { DEFAULT_CODEC_MODEL } from '../../engine/codec/defaults.js';
 import { AezError } from '../../engine/util/errors.js';
 import { followBatchJob } from '../run-batch-job.js';
 import { parseNumber, type GlobalOptions } from '../shared.js';
@@ -20,6 +19,7 @@ export function registerCompress(program: Command): void {
     .option('--overwrite', 'replace existing output files (never an input)', false)
     .option('--json', 'print one JSON result per file', false)
     .action(async (inputs: string[], o: { output: string; quality?: string; bpp?: string; size?: string; model: string; overwrite: boolean; json: boolean }, cmd: Command) => {
+      const { JobService } = await import('../../engine/jobs/job-service.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       if ([o.quality, o.bpp, o.size].filter((v) => v !== undefined).length > 1) throw new AezError('BAD_ARGUMENT', 'give one of --quality, --bpp and --size');
       const quality = o.quality === undefined ? undefined : parseNumber(o.quality, '--quality', 1, 64);

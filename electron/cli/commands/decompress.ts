@@ -1,6 +1,5 @@
 // aez decompress <file.aez|dir>... -o <file|dir> [--format png|jpg|webp|tif|avif] [--json]
 import type { Command } from 'commander';
-import { JobService } from '../../engine/jobs/job-service.js';
 import { AezError } from '../../engine/util/errors.js';
 import { followBatchJob } from '../run-batch-job.js';
 import type { GlobalOptions } from '../shared.js';
@@ -16,6 +15,7 @@ export function registerDecompress(program: Command): void {
     .option('--overwrite', 'replace existing output files (never an input)', false)
     .option('--json', 'print one JSON result per file', false)
     .action(async (inputs: string[], o: { output: string; format: string; overwrite: boolean; json: boolean }, cmd: Command) => {
+      const { JobService } = await import('../../engine/jobs/job-service.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const format = o.format.replace(/^\./, '').toLowerCase();
       if (!['png', 'jpg', 'jpeg', 'webp', 'tif', 'tiff', 'avif'].includes(format)) {

@@ -6,11 +6,6 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DEMO_MODELS } from '../../engine/demo/catalog.js';
-import { lossVsLatentSize, listExplorerModels } from '../../engine/demo/explorer.js';
-import { demoRoot } from '../../engine/demo/model-io.js';
-import { DEMO_BUDGET_BYTES, parseModelList, runDemoTraining } from '../../engine/demo/run.js';
-import { initBackend } from '../../engine/runtime/backend.js';
 import { AezError } from '../../engine/util/errors.js';
 import { interruptSignal, parseNumber, type GlobalOptions } from '../shared.js';
 
@@ -19,7 +14,7 @@ export function registerDemo(program: Command): void {
   demo
     .command('train')
     .description('train the demo models and ship them with model cards and samples (skips models already there)')
-    .option('--models <list>', `all, or some of: ${DEMO_MODELS.map((m) => m.name).join(', ')}`, 'all')
+    .option('--models <list>', 'all, or a comma-separated list of model names (`aez demo list` shows them)', 'all')
     .option('--out <dir>', 'demo folder (default: the installed models/demo; with --smoke a temporary folder)')
     .option('--data <dir>', 'folder holding fashion-mnist/ and mnist/', '../shared/data')
     .option('--epochs-scale <x>', 'multiply every model\'s epochs', '1')
@@ -28,6 +23,9 @@ export function registerDemo(program: Command): void {
     .option('--smoke', 'a few steps on a tiny subset, to check the pipeline', false)
     .option('--force', 'retrain models that are already there', false)
     .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
+      const { demoRoot } = await import('../../engine/demo/model-io.js');
+      const { DEMO_BUDGET_BYTES, parseModelList, runDemoTraining } = await import('../../engine/demo/run.js');
+      const { initBackend } = await import('../../engine/runtime/backend.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       let models;
       try {
@@ -59,6 +57,8 @@ export function registerDemo(program: Command): void {
     .option('--dir <dir>', 'demo folder (default: the installed models/demo)')
     .option('--json', 'print JSON', false)
     .action(async (o: { dir?: string; json: boolean }) => {
+      const { lossVsLatentSize, listExplorerModels } = await import('../../engine/demo/explorer.js');
+      const { demoRoot } = await import('../../engine/demo/model-io.js');
       const dir = o.dir ? resolve(o.dir) : demoRoot();
       const models = await listExplorerModels(dir);
       const sizes = await lossVsLatentSize(dir);

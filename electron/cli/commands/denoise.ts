@@ -1,6 +1,5 @@
 // aez denoise <file|dir>... -o <file|dir> [--model photo|scan|PATH] [--sigma N] [--json]
 import type { Command } from 'commander';
-import { JobService } from '../../engine/jobs/job-service.js';
 import { AezError } from '../../engine/util/errors.js';
 import { followBatchJob } from '../run-batch-job.js';
 import { parseNumber, type GlobalOptions } from '../shared.js';
@@ -17,6 +16,7 @@ export function registerDenoise(program: Command): void {
     .option('--overwrite', 'replace existing output files (never an input)', false)
     .option('--json', 'print one JSON result per file', false)
     .action(async (inputs: string[], o: { output: string; model: string; sigma?: string; format: string; overwrite: boolean; json: boolean }, cmd: Command) => {
+      const { JobService } = await import('../../engine/jobs/job-service.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const sigma = o.sigma === undefined ? undefined : parseNumber(o.sigma, '--sigma', 0, 100);
       const format = o.format.replace(/^\./, '').toLowerCase();

@@ -1,50 +1,7 @@
 // aez doctor: what this install can do — inference engine and TensorFlow.js backend chosen and why others
 // were skipped, cores, versions, models.
-import { availableParallelism, cpus, totalmem } from 'node:os';
 import type { Command } from 'commander';
-import sharp from 'sharp';
-import { initBackend } from '../../engine/runtime/backend.js';
-import { createInferenceEngine, probeOrtProviders } from '../../engine/inference/select.js';
-import { loadOrt, ortVersion } from '../../engine/inference/ort-engine.js';
-import { describeInstalledModels, modelsRoot } from '../../engine/models/registry.js';
-import { errorMessage } from '../../engine/util/errors.js';
 import type { GlobalOptions } from '../shared.js';
-
-export async function doctorReport(backend?: string) {
-  // The inference engine (onnxruntime or TensorFlow.js) that denoising will use, and every onnxruntime
-  // provider's status whichever was chosen.
-  let engineReport: unknown;
-  try {
-    const c = await createInferenceEngine(backend);
-    c.engine.dispose();
-    const ort = await probeOrtProviders();
-    const attempts = [...ort, ...c.attempts.filter((a) => !ort.some((o) => o.name === a.name))];
-    engineReport = { chosen: c.chosen, why: c.why, attempts };
-  } catch (e) {
-    engineReport = { error: errorMessage(e), attempts: await probeOrtProviders().catch(() => []) };
-  }
-  let backendReport: unknown;
-  try {
-    backendReport = await initBackend(backend);
-  } catch (e) {
-    backendReport = { error: errorMessage(e) };
-  }
-  const models = await describeInstalledModels();
-  return {
-    engine: engineReport,
-    backend: backendReport,
-    cpu: { cores: availableParallelism(), model: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30) },
-    threads: availableParallelism(),
-    versions: {
-      node: process.versions.node,
-      sharp: sharp.versions.sharp,
-      libvips: sharp.versions.vips,
-      onnxruntime: await loadOrt().then(ortVersion, () => 'not loaded'),
-    },
-    modelsDir: modelsRoot(),
-    models,
-  };
-}
 
 export function registerDoctor(program: Command): void {
   program
@@ -53,6 +10,7 @@ export function registerDoctor(program: Command): void {
     .option('--json', 'print JSON', false)
     .action(async (o: { json: boolean }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
+      const { doctorReport } = await import('../../engine/runtime/doctor-report.js');
       const r = await doctorReport(g.backend);
       if (o.json) {
         console.log(JSON.stringify(r, null, 2));

@@ -1,9 +1,5 @@
 // aez info <file.aez>... [--json]: the header and chunk summary of .aez files, and whether their model is here.
 import type { Command } from 'commander';
-import { findCodecModelDir } from '../../engine/codec/codec-registry.js';
-import { readAezFile } from '../../engine/codec/decompress-file.js';
-import { describeAez } from '../../engine/codec/format/aez-file.js';
-import { qualityFromByte } from '../../engine/codec/model/codec-model.js';
 import { errorMessage } from '../../engine/util/errors.js';
 
 export function registerInfo(program: Command): void {
@@ -13,6 +9,10 @@ export function registerInfo(program: Command): void {
     .argument('<files...>', '.aez files')
     .option('--json', 'one JSON object per file', false)
     .action(async (files: string[], o: { json: boolean }) => {
+      const { findCodecModelDir } = await import('../../engine/codec/codec-registry.js');
+      const { readAezFile } = await import('../../engine/codec/decompress-file.js');
+      const { describeAez } = await import('../../engine/codec/format/aez-file.js');
+      const { qualityFromByte } = await import('../../engine/codec/model/codec-model.js');
       let failed = 0;
       for (const f of files) {
         try {

@@ -8,13 +8,10 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { planBatch, type BatchItem } from '../../engine/batch/plan.js';
-import { runBatch } from '../../engine/batch/run-batch.js';
-import { isInputImagePath } from '../../engine/image/io.js';
-import { inpaintFile, type MaskSource } from '../../engine/inpaint/inpaint-file.js';
+import { isInputImagePath } from '../../engine/image/input-types.js';
+import type { MaskSource } from '../../engine/inpaint/inpaint-file.js';
 import type { InpaintMethod } from '../../engine/inpaint/inpaint.js';
-import { IMAGE_OUTPUT_EXTS } from '../../engine/jobs/job-service.js';
-import { WorkerPool } from '../../engine/jobs/worker-pool.js';
-import { loadModel } from '../../engine/models/registry.js';
+import type { WorkerPool as WorkerPoolType } from '../../engine/jobs/worker-pool.js';
 import { AezError } from '../../engine/util/errors.js';
 import { terminalReporter } from '../reporter.js';
 import { interruptSignal, parseNumber, type GlobalOptions } from '../shared.js';
@@ -86,6 +83,11 @@ export function registerInpaint(program: Command): void {
     .option('--overwrite', 'replace existing output files (never an input)', false)
     .option('--json', 'print one JSON result per file', false)
     .action(async (inputs: string[], o: InpaintCliOptions, cmd: Command) => {
+      const { runBatch } = await import('../../engine/batch/run-batch.js');
+      const { inpaintFile } = await import('../../engine/inpaint/inpaint-file.js');
+      const { IMAGE_OUTPUT_EXTS } = await import('../../engine/jobs/job-service.js');
+      const { WorkerPool } = await import('../../engine/jobs/worker-pool.js');
+      const { loadModel } = await import('../../engine/models/registry.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       if (o.mask === undefined && !o.maskFromAlpha) throw new AezError('BAD_ARGUMENT', 'give --mask <file|dir> or --mask-from-alpha');
       if (o.mask !== undefined && o.maskFromAlpha) throw new AezError('BAD_ARGUMENT', '--mask and --mask-from-alpha exclude each other');
@@ -98,7 +100,7 @@ export function registerInpaint(program: Command): void {
       const items = await planBatch(inputs, o.output, { accept: isInputImagePath, defaultExt: '.' + format, outputExts: IMAGE_OUTPUT_EXTS });
       const masks = o.mask !== undefined ? await pairMasks(items, o.mask) : undefined;
 
-      let pool: WorkerPool | undefined;
+      let pool: WorkerPoolType | undefined;
       let method: InpaintMethod;
       const installed = o.method === 'auto' ? await loadModel(o.model).then(() => true, () => false) : undefined;
       if (o.method === 'telea' || installed === false) {

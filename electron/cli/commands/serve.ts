@@ -2,7 +2,6 @@
 import { spawn } from 'node:child_process';
 import { isAbsolute, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { startServer } from '../../server/serve.js';
 import { parseNumber, type GlobalOptions } from '../shared.js';
 
 function openBrowser(url: string): void {
@@ -22,6 +21,7 @@ export function registerServe(program: Command): void {
     .option('--runs-dir <dir>', 'make training runs here (and make it the default runs folder)')
     .option('--max-upload-mb <n>', 'largest file a browser may upload, in MiB (default 512)', (v) => parseNumber(v, '--max-upload-mb', 1, 65536))
     .action(async (o: { port?: number; open: boolean; outputDir?: string; runsDir?: string; maxUploadMb?: number }, cmd: Command) => {
+      const { startServer } = await import('../../server/serve.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const outputDir = o.outputDir ? (isAbsolute(o.outputDir) ? o.outputDir : resolve(o.outputDir)) : undefined;
       const runsDir = o.runsDir ? resolve(o.runsDir) : undefined;

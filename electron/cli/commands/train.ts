@@ -4,7 +4,6 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { PRESETS, type TrainTask } from '../../engine/train/presets.js';
 import type { PixelLoss } from '../../engine/train/grad-core.js';
-import { runTraining, sharedDataDefaults } from '../../engine/train/setup.js';
 import { AezError } from '../../engine/util/errors.js';
 import { interruptSignal, parseNumber, type GlobalOptions } from '../shared.js';
 
@@ -40,6 +39,7 @@ export function registerTrain(program: Command): void {
     .option('--init-from <model>', 'start from a model\'s weights (an installed model id or a folder) to fine-tune it')
     .option('--json', 'print progress as JSON lines', false)
     .action(async (o: Record<string, string | string[] | boolean | undefined>, cmd: Command) => {
+      const { runTraining, sharedDataDefaults } = await import('../../engine/train/setup.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const task = o.task as TrainTask;
       if (!Object.hasOwn(PRESETS, task)) throw new AezError('BAD_ARGUMENT', `--task must be one of ${TASK_NAMES}, got "${o.task}"`);

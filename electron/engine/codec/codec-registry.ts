@@ -7,7 +7,9 @@ import { codecModelFrom, type CodecModel } from './model/codec-model.js';
 import { CodecError } from './errors.js';
 
 /** The codec model `aez compress` uses unless told otherwise. */
-export const DEFAULT_CODEC_MODEL = 'codec';
+import { DEFAULT_CODEC_MODEL } from './defaults.js';
+
+export { DEFAULT_CODEC_MODEL };
 
 const cache = new Map<string, Promise<CodecModel>>();
 

@@ -65,12 +65,7 @@ export interface WriteOptions {
 
 /** Extensions (lower case, with the dot) of files a folder scan should pick up: what this sharp decodes.
  *  HEIC is left out: the prebuilt sharp has no HEVC decoder. */
-export const INPUT_EXTENSIONS: readonly string[] = Object.freeze(['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.avif', '.gif']);
-
-/** True when the name's extension is one of INPUT_EXTENSIONS (case-insensitive). */
-export function isInputImagePath(path: string): boolean {
-  return INPUT_EXTENSIONS.includes(extname(path).toLowerCase());
-}
+export { INPUT_EXTENSIONS, isInputImagePath } from './input-types.js';
 
 const OUTPUT_EXTENSIONS: Record<string, OutputFormat> = {
   '.png': 'png',

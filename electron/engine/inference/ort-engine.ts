@@ -95,7 +95,7 @@ export async function probeProvider(provider: OrtProvider): Promise<void> {
     const msg = e instanceof Error ? e.message : String(e);
     const hint =
       provider === 'cuda' && /shared library/i.test(msg)
-        ? ' (the CUDA 12 provider files are not installed: `npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12` fetches them)'
+        ? ' (the CUDA 12 provider files are not installed: `ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install` fetches them)'
         : '';
     throw new Error(`${provider} provider did not start: ${msg.split('\n')[0].slice(0, 200)}${hint}`);
   }

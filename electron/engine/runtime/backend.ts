@@ -8,15 +8,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from './wasm-grad-kernels.js';
+import type { TfjsBackendName } from './backend-names.js';
+import { BACKEND_NAMES, isBackendName, isOrtBackendName, isTfjsBackendName, TFJS_BACKEND_NAMES } from './backend-names.js';
 
-export const TFJS_BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
-export type TfjsBackendName = (typeof TFJS_BACKEND_NAMES)[number];
-/** onnxruntime execution providers, best first (inference only). */
-export const ORT_BACKEND_NAMES = ['ort-cuda', 'ort-dml', 'ort-coreml', 'ort'] as const;
-export type OrtBackendName = (typeof ORT_BACKEND_NAMES)[number];
-/** Every name --backend and AEZ_BACKEND accept. */
-export const BACKEND_NAMES = [...ORT_BACKEND_NAMES, ...TFJS_BACKEND_NAMES] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
+export * from './backend-names.js';
 
 export interface BackendAttempt {
   name: TfjsBackendName;
@@ -33,18 +28,6 @@ export interface BackendReport {
 
 const require = createRequire(import.meta.url);
 let active: BackendReport | null = null;
-
-export function isBackendName(s: string): s is BackendName {
-  return (BACKEND_NAMES as readonly string[]).includes(s);
-}
-
-export function isTfjsBackendName(s: string): s is TfjsBackendName {
-  return (TFJS_BACKEND_NAMES as readonly string[]).includes(s);
-}
-
-export function isOrtBackendName(s: string): s is OrtBackendName {
-  return (ORT_BACKEND_NAMES as readonly string[]).includes(s);
-}
 
 /** Loads the wasm binaries from the installed package: no network, no bundler. */
 async function initWasm(): Promise<void> {
