@@ -88,7 +88,7 @@ test('bad arguments and bad files: specific messages, exit codes, no output left
   const size = await aez(['compress', join(f.inDir, 'a.png'), '-o', join(f.dir, 'x.aez'), '--model', 'tiny-codec', '--size', 'lots'], f.models);
   assert.match(size.stderr, /--size "lots"/);
   const q = await aez(['compress', join(f.inDir, 'a.png'), '-o', join(f.dir, 'x.aez'), '--model', 'tiny-codec', '--quality', '9'], f.models);
-  assert.equal(q.code, 1);
+  assert.equal(q.code, 2, 'a quality the model lacks is a usage error');
   assert.match(q.stderr, /quality must be between 1 and 3/);
 
   // A damaged file, a truncated one, a file of another kind: per-file failures, nothing written.

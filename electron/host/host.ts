@@ -8,7 +8,7 @@ import type { ItemResult } from '../engine/batch/run-batch.js';
 import { errorMessage } from '../engine/util/errors.js';
 import { doctorReport } from '../engine/runtime/doctor-report.js';
 import { InputRegistry } from './inputs.js';
-import { freeOutputPath } from './output-path.js';
+import { freeOutputPath } from '../engine/batch/free-output-path.js';
 import { readPreview } from './preview.js';
 import { addPathsSchema, estimateRequestSchema, fileNameSchema, HostError, jobIdSchema, jobRequestSchema, parseArg, previewPathSchema } from './schemas.js';
 import { codecInfo, estimateCompression } from './compression.js';

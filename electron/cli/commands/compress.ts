@@ -11,14 +11,14 @@ export function registerCompress(program: Command): void {
     .command('compress')
     .description('compress images into .aez latent-code files')
     .argument('<inputs...>', 'image files or folders')
-    .requiredOption('-o, --output <path>', 'output .aez file, or folder for several inputs (NAME.aez each)')
+    .option('-o, --output <path>', 'output .aez file, or folder for several inputs (NAME.aez each); a missing folder is made. Default: beside each input as NAME.aez (never over a file)')
     .option('-q, --quality <n>', 'quality 1 (smallest) … 6 (best); fractions allowed; default 4')
     .option('--bpp <x>', 'target bits per pixel: the best quality that fits')
     .option('--size <s>', 'target file size, e.g. 50KB, 1.5MB, 20000 (bytes): the best quality that fits')
     .option('-m, --model <name|path>', 'codec model', DEFAULT_CODEC_MODEL)
     .option('--overwrite', 'replace existing output files (never an input)', false)
     .option('--json', 'print one JSON result per file', false)
-    .action(async (inputs: string[], o: { output: string; quality?: string; bpp?: string; size?: string; model: string; overwrite: boolean; json: boolean }, cmd: Command) => {
+    .action(async (inputs: string[], o: { output?: string; quality?: string; bpp?: string; size?: string; model: string; overwrite: boolean; json: boolean }, cmd: Command) => {
       const { JobService } = await import('../../engine/jobs/job-service.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       if ([o.quality, o.bpp, o.size].filter((v) => v !== undefined).length > 1) throw new AezError('BAD_ARGUMENT', 'give one of --quality, --bpp and --size');

@@ -10,11 +10,11 @@ export function registerDecompress(program: Command): void {
     .alias('restore')
     .description('restore images from .aez files (PNG unless -o names another format)')
     .argument('<inputs...>', '.aez files or folders')
-    .requiredOption('-o, --output <path>', 'output image file, or folder for several inputs')
+    .option('-o, --output <path>', 'output image file, or folder for several inputs; a missing folder is made. Default: beside each input as NAME-restored.png (never over a file)')
     .option('-f, --format <ext>', 'output format for folder outputs: png, jpg, webp, tif, avif', 'png')
     .option('--overwrite', 'replace existing output files (never an input)', false)
     .option('--json', 'print one JSON result per file', false)
-    .action(async (inputs: string[], o: { output: string; format: string; overwrite: boolean; json: boolean }, cmd: Command) => {
+    .action(async (inputs: string[], o: { output?: string; format: string; overwrite: boolean; json: boolean }, cmd: Command) => {
       const { JobService } = await import('../../engine/jobs/job-service.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const format = o.format.replace(/^\./, '').toLowerCase();

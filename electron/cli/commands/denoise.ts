@@ -9,13 +9,13 @@ export function registerDenoise(program: Command): void {
     .command('denoise')
     .description('remove noise from photos (--model photo) or clean scanned pages (--model scan)')
     .argument('<inputs...>', 'image files or folders')
-    .requiredOption('-o, --output <path>', 'output file, or folder for several inputs')
+    .option('-o, --output <path>', 'output file, or folder for several inputs; a missing folder is made. Default: beside each input as NAME-denoised.png (never over a file)')
     .option('-m, --model <name|path>', 'photo, scan, or a model folder', 'photo')
     .option('-s, --sigma <n>', 'noise level 0..100 in 8-bit units (photo model; estimated when absent)')
     .option('-f, --format <ext>', 'output format for folder outputs: png, jpg, webp, tif, avif', 'png')
     .option('--overwrite', 'replace existing output files (never an input)', false)
     .option('--json', 'print one JSON result per file', false)
-    .action(async (inputs: string[], o: { output: string; model: string; sigma?: string; format: string; overwrite: boolean; json: boolean }, cmd: Command) => {
+    .action(async (inputs: string[], o: { output?: string; model: string; sigma?: string; format: string; overwrite: boolean; json: boolean }, cmd: Command) => {
       const { JobService } = await import('../../engine/jobs/job-service.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const sigma = o.sigma === undefined ? undefined : parseNumber(o.sigma, '--sigma', 0, 100);

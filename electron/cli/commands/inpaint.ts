@@ -19,7 +19,7 @@ import { interruptSignal, parseNumber, type GlobalOptions } from '../shared.js';
 export const MODEL_MISSING = 'inpainting model not installed: train it with `aez train --task inpaint`';
 
 interface InpaintCliOptions {
-  output: string;
+  output?: string;
   mask?: string;
   maskFromAlpha: boolean;
   model: string;
@@ -72,7 +72,7 @@ export function registerInpaint(program: Command): void {
     .command('inpaint')
     .description('fill the holes a mask marks (white = hole), or the transparent parts of an image')
     .argument('<inputs...>', 'image files or folders')
-    .requiredOption('-o, --output <path>', 'output file, or folder for several inputs')
+    .option('-o, --output <path>', 'output file, or folder for several inputs; a missing folder is made. Default: beside each input as NAME-inpainted.png (never over a file)')
     .option('--mask <file|dir>', 'mask image the size of the image (white = hole); with folders, one mask per image, same base name')
     .option('--mask-from-alpha', 'fill the transparent pixels of each image instead of reading a mask', false)
     .option('-m, --model <name|path>', 'inpaint, or a model folder', 'inpaint')
@@ -97,7 +97,7 @@ export function registerInpaint(program: Command): void {
       if (!['png', 'jpg', 'jpeg', 'webp', 'tif', 'tiff', 'avif'].includes(format)) {
         throw new AezError('OUTPUT_FORMAT', `--format ${o.format}: choose one of png, jpg, webp, tif, avif`);
       }
-      const items = await planBatch(inputs, o.output, { accept: isInputImagePath, defaultExt: '.' + format, outputExts: IMAGE_OUTPUT_EXTS });
+      const items = await planBatch(inputs, o.output, { accept: isInputImagePath, defaultExt: '.' + format, outputExts: IMAGE_OUTPUT_EXTS, besideSuffix: 'inpainted' });
       const masks = o.mask !== undefined ? await pairMasks(items, o.mask) : undefined;
 
       let pool: WorkerPoolType | undefined;

@@ -1,8 +1,9 @@
 // Maps a command's inputs to output paths: files and folders in, one output per image, never an
 // output that is an input. Shared by every batch command (denoise, compress, inpaint, restore).
-import { readdir, stat } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
-import { AezError } from '../util/errors.js';
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { AezError, errorMessage } from '../util/errors.js';
+import { freeOutputPath } from './free-output-path.js';
 
 export interface BatchItem {
   input: string;
@@ -16,6 +17,9 @@ export interface PlanOptions {
   defaultExt: string;
   /** Extensions (with dot) a single output file may have. */
   outputExts: readonly string[];
+  /** Without an output: each result goes beside its input as "<name>-<suffix><defaultExt>" ("" = no suffix),
+   *  numbered " (2)", " (3)"… when taken. Without this option an output is required. */
+  besideSuffix?: string;
 }
 
 async function kind(path: string): Promise<'file' | 'dir' | 'missing'> {
@@ -29,10 +33,11 @@ async function kind(path: string): Promise<'file' | 'dir' | 'missing'> {
 
 /**
  * Expands folders (their accepted files, not recursive) and decides outputs: one input file and an output
- * with an accepted extension is file-to-file; otherwise the output is a folder that must exist, and each
- * output keeps its input's base name with `defaultExt` (or the extension given by `--format`).
+ * with an accepted extension is file-to-file; otherwise the output is a folder (made, parents too, when it
+ * does not exist), and each output keeps its input's base name with `defaultExt` (or the extension given by
+ * `--format`). Without an output, each result goes beside its input under a free name (opts.besideSuffix).
  */
-export async function planBatch(inputs: string[], output: string, opts: PlanOptions): Promise<BatchItem[]> {
+export async function planBatch(inputs: string[], output: string | undefined, opts: PlanOptions): Promise<BatchItem[]> {
   if (inputs.length === 0) throw new AezError('BAD_ARGUMENT', 'no input given');
   const files: string[] = [];
   let sawDir = false;
@@ -50,17 +55,39 @@ export async function planBatch(inputs: string[], output: string, opts: PlanOpti
       files.push(p);
     }
   }
+  if (output === undefined) {
+    if (opts.besideSuffix === undefined) throw new AezError('BAD_ARGUMENT', 'no output given');
+    const ext = opts.defaultExt.replace(/^\./, '');
+    const items: BatchItem[] = [];
+    for (const f of files) items.push({ input: f, output: await freeOutputPath(dirname(f), basename(f), opts.besideSuffix, ext) });
+    // Two inputs that differ only in extension (photo.png, photo.jpg) would be given the same free name.
+    const taken = new Set<string>();
+    for (const item of items) {
+      let n = 2;
+      const stem = item.output.slice(0, -(ext.length + 1));
+      while (taken.has(item.output)) item.output = `${stem} (${n++}).${ext}`;
+      taken.add(item.output);
+    }
+    return items;
+  }
   const out = resolve(output);
   const outKind = await kind(out);
   const outExt = extname(out).toLowerCase();
   const single = files.length === 1 && !sawDir && outKind !== 'dir' && !output.endsWith('/');
   if (single) {
     if (!opts.outputExts.includes(outExt)) {
-      throw new AezError('OUTPUT_FORMAT', `${output}: cannot tell the output format from "${outExt || 'no extension'}"; use one of ${opts.outputExts.join(' ')}`);
+      const want = opts.outputExts.length === 1 ? `name it with ${opts.outputExts[0]}` : `use one of ${opts.outputExts.join(', ')}`;
+      throw new AezError('OUTPUT_FORMAT', `${output}: cannot tell the output format from "${outExt || 'no extension'}"; ${want}`);
     }
     return [{ input: files[0], output: out }];
   }
-  if (outKind === 'missing') throw new AezError('OUTPUT_DIR_MISSING', `output folder ${output} does not exist: create it first`);
+  if (outKind === 'missing') {
+    try {
+      await mkdir(out, { recursive: true });
+    } catch (e) {
+      throw new AezError('OUTPUT_UNWRITABLE', `cannot create the output folder ${output}: ${errorMessage(e)}`);
+    }
+  }
   if (outKind === 'file') throw new AezError('BAD_ARGUMENT', `${output} is a file, but several inputs need an output folder`);
   const seen = new Map<string, string>();
   return files.map((f) => {

@@ -11,7 +11,7 @@ export type CodecWorkerRequest =
   | { id: number; op: 'decompress'; input: string; output: string; overwrite: boolean }
   | { id: number; op: 'estimate'; input: string; model: string; rate: RateRequest }
   | { id: number; op: 'preview'; input: string }
-  | { id: number; op: 'check-model'; model: string };
+  | { id: number; op: 'check-model'; model: string; rate?: RateRequest };
 
 /**
  * Control messages: `cancel` aborts the request `id` at its next check (between chunks of network work, so

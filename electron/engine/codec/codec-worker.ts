@@ -8,7 +8,7 @@ import { codecModelForHeader, loadCodecModel } from './codec-registry.js';
 import { sharedCodecTransforms } from './codec-transforms.js';
 import { compressFile } from './compress-file.js';
 import { decompressFile, readAezFile } from './decompress-file.js';
-import { encodeImageAez, decodeImageAez } from './image-codec.js';
+import { checkRate, encodeImageAez, decodeImageAez } from './image-codec.js';
 import { retireThread } from '../inference/native-calls.js';
 import type { CodecWorkerControl, CodecWorkerInit, CodecWorkerReply, CodecWorkerRequest } from './codec-worker-protocol.js';
 
@@ -27,9 +27,11 @@ async function handle(req: CodecWorkerRequest, signal: AbortSignal): Promise<unk
   const rt = await transforms;
   const onProgress = (fraction: number) => reply({ type: 'progress', id: req.id, fraction });
   switch (req.op) {
-    case 'check-model':
-      await loadCodecModel(req.model);
+    case 'check-model': {
+      const model = await loadCodecModel(req.model);
+      if (req.rate) checkRate(model, req.rate);
       return null;
+    }
     case 'compress':
       return compressFile(req.input, req.output, await loadCodecModel(req.model), { rate: req.rate, overwrite: req.overwrite, transforms: rt, signal, onProgress });
     case 'decompress':

@@ -166,7 +166,8 @@ function alphaSamples(img: RasterImage): Uint8Array | Uint16Array | undefined {
   return out;
 }
 
-function checkRate(model: CodecModel, rate: RateRequest): void {
+/** Throws when a rate request is outside what the model can do (e.g. a quality above its levels). */
+export function checkRate(model: CodecModel, rate: RateRequest): void {
   if ('quality' in rate) qualityByte(model.cfg, rate.quality); // throws when out of range
   else if ('bpp' in rate && !(rate.bpp > 0 && rate.bpp <= 64)) throw new CodecError('AEZ_ARGUMENT', `a bpp target must be between 0 and 64, got ${rate.bpp}`);
   else if ('bytes' in rate && !(Number.isInteger(rate.bytes) && rate.bytes > 0)) throw new CodecError('AEZ_ARGUMENT', `a size target must be a positive number of bytes, got ${rate.bytes}`);

@@ -474,7 +474,7 @@ export async function writeImage(path: string, img: RasterImage, opts: WriteOpti
       () => true,
       () => false,
     );
-    if (exists) throw new AezError('OUTPUT_EXISTS', `${path} already exists; choose another name or allow overwriting.`);
+    if (exists) throw new AezError('OUTPUT_EXISTS', `${path} already exists; choose another name, or allow replacing it (--overwrite on the command line).`);
   }
   const buf = await encodeImage(img, format, opts);
   await writeFileAtomic(path, buf, { overwrite });

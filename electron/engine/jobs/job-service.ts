@@ -27,7 +27,8 @@ export const IMAGE_OUTPUT_EXTS = ['.png', '.jpg', '.jpeg', '.webp', '.tif', '.ti
 export const denoiseSpecSchema = z.object({
   kind: z.literal('denoise'),
   inputs: z.array(z.string().min(1)).min(1),
-  output: z.string().min(1),
+  /** A file, or a folder (made when missing); absent: each output beside its input (see batch/plan.ts). */
+  output: z.string().min(1).optional(),
   model: z.string().min(1).default('photo'),
   sigma: z.number().min(0).max(100).optional(),
   format: z.enum(['png', 'jpg', 'jpeg', 'webp', 'tif', 'tiff', 'avif']).default('png'),
@@ -39,7 +40,8 @@ export const compressSpecSchema = z
   .object({
     kind: z.literal('compress'),
     inputs: z.array(z.string().min(1)).min(1),
-    output: z.string().min(1),
+    /** A file, or a folder (made when missing); absent: each output beside its input (see batch/plan.ts). */
+    output: z.string().min(1).optional(),
     model: z.string().min(1).default(DEFAULT_CODEC_MODEL),
     quality: z.number().min(1).max(64).optional(),
     bpp: z.number().positive().max(64).optional(),
@@ -53,7 +55,8 @@ export const decompressSpecSchema = z
   .object({
     kind: z.literal('decompress'),
     inputs: z.array(z.string().min(1)).min(1),
-    output: z.string().min(1),
+    /** A file, or a folder (made when missing); absent: each output beside its input (see batch/plan.ts). */
+    output: z.string().min(1).optional(),
     format: z.enum(['png', 'jpg', 'jpeg', 'webp', 'tif', 'tiff', 'avif']).default('png'),
     overwrite: z.boolean().default(false),
   })
@@ -67,7 +70,8 @@ export const inpaintSpecSchema = z
   .object({
     kind: z.literal('inpaint'),
     inputs: z.array(z.string().min(1)).min(1),
-    output: z.string().min(1),
+    /** A file, or a folder (made when missing); absent: each output beside its input (see batch/plan.ts). */
+    output: z.string().min(1).optional(),
     mask: z.string().min(1).optional(),
     maskFromAlpha: z.boolean().default(false),
     model: z.string().min(1).default('inpaint'),
@@ -229,7 +233,7 @@ export class JobService {
   /** The items and the per-item work of a batch job. */
   private async batchJob(spec: Exclude<z.output<typeof jobSpecSchema>, { kind: 'train' }>): Promise<{ items: BatchItem[]; job: ItemJob }> {
     if (spec.kind === 'denoise') {
-      const items = await planBatch(spec.inputs, spec.output, { accept: isInputImagePath, defaultExt: '.' + spec.format, outputExts: IMAGE_OUTPUT_EXTS });
+      const items = await planBatch(spec.inputs, spec.output, { accept: isInputImagePath, defaultExt: '.' + spec.format, outputExts: IMAGE_OUTPUT_EXTS, besideSuffix: 'denoised' });
       const model = await loadModel(spec.model);
       return { items, job: (item, onProgress, signal) => denoiseFile(item.input, item.output, model, this.pool, { sigma: spec.sigma, overwrite: spec.overwrite, signal, onProgress }) };
     }
@@ -238,16 +242,17 @@ export class JobService {
     // it loads (it uses every core itself), else TensorFlow.js.
     if (spec.kind === 'compress') {
       if ([spec.quality, spec.bpp, spec.bytes].filter((v) => v !== undefined).length > 1) throw new AezError('BAD_ARGUMENT', 'give at most one of quality, bpp and size');
-      const items = await planBatch(spec.inputs, spec.output, { accept: isInputImagePath, defaultExt: '.aez', outputExts: ['.aez'] });
-      await this.codec.run({ op: 'check-model', model: spec.model }); // a missing model fails the job, not each file
       const rate: RateRequest | undefined =
         spec.quality !== undefined ? { quality: spec.quality } : spec.bpp !== undefined ? { bpp: spec.bpp } : spec.bytes !== undefined ? { bytes: spec.bytes } : undefined;
+      // A missing model or a setting it cannot do fails the job up front, not each file.
+      await this.codec.run({ op: 'check-model', model: spec.model, rate });
+      const items = await planBatch(spec.inputs, spec.output, { accept: isInputImagePath, defaultExt: '.aez', outputExts: ['.aez'], besideSuffix: '' });
       return {
         items,
         job: (item, onProgress, signal) => this.codec.run({ op: 'compress', input: item.input, output: item.output, model: spec.model, rate, overwrite: spec.overwrite }, { signal, onProgress }),
       };
     }
-    const items = await planBatch(spec.inputs, spec.output, { accept: (p) => p.toLowerCase().endsWith('.aez'), defaultExt: '.' + spec.format, outputExts: IMAGE_OUTPUT_EXTS });
+    const items = await planBatch(spec.inputs, spec.output, { accept: (p) => p.toLowerCase().endsWith('.aez'), defaultExt: '.' + spec.format, outputExts: IMAGE_OUTPUT_EXTS, besideSuffix: 'restored' });
     return {
       items,
       job: (item, onProgress, signal) => this.codec.run({ op: 'decompress', input: item.input, output: item.output, overwrite: spec.overwrite }, { signal, onProgress }),
@@ -256,7 +261,7 @@ export class JobService {
 
   private async inpaintJob(spec: z.output<typeof inpaintSpecSchema>): Promise<{ items: BatchItem[]; job: ItemJob }> {
     if ((spec.mask === undefined) === !spec.maskFromAlpha) throw new AezError('BAD_ARGUMENT', 'give a mask file or maskFromAlpha (one of them)');
-    const items = await planBatch(spec.inputs, spec.output, { accept: isInputImagePath, defaultExt: '.' + spec.format, outputExts: IMAGE_OUTPUT_EXTS });
+    const items = await planBatch(spec.inputs, spec.output, { accept: isInputImagePath, defaultExt: '.' + spec.format, outputExts: IMAGE_OUTPUT_EXTS, besideSuffix: 'inpainted' });
     let method: InpaintMethod = { kind: 'telea' };
     if (spec.method !== 'telea') {
       const model = await loadModel(spec.model).catch((e: unknown) => {

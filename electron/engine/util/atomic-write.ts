@@ -38,7 +38,7 @@ export function outputError(e: unknown, target: string): AezError {
     case 'EISDIR':
       return new AezError('OUTPUT_UNWRITABLE', `Cannot write ${target}: a folder with that name already exists.`);
     case 'EEXIST':
-      return new AezError('OUTPUT_EXISTS', `${target} already exists; choose another name or allow overwriting.`);
+      return new AezError('OUTPUT_EXISTS', `${target} already exists; choose another name, or allow replacing it (--overwrite on the command line).`);
     case 'ENAMETOOLONG':
       return new AezError('OUTPUT_UNWRITABLE', `Cannot write ${target}: the name is too long.`);
     default:

@@ -1,5 +1,5 @@
-// Output names for the app: "<input name>-denoised.<ext>" (or "<input name>.aez": no suffix) in the output folder, with " (2)", " (3)"…
-// when that name is taken, so a run never replaces an earlier result (or an input in the same folder).
+// Output names beside an input or in the app's output folder: "<input name>-denoised.<ext>" (or "<input name>.aez": no
+// suffix), with " (2)", " (3)"… when that name is taken, so a run never replaces an earlier result or an input.
 import { access } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 
