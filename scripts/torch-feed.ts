@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { initBackend } from '../electron/engine/runtime/backend.js';
 import { archInitParams, archParamSpecs, startingWeights, type ArchConfig } from '../electron/engine/nn/arch.js';
-import { sizeMultiple, type UNetConfig } from '../electron/engine/nn/unet.js';
+import { sizeMultiple } from '../electron/engine/nn/unet.js';
 import { extractTile, placeTile, type Tile } from '../electron/engine/image/tiling.js';
 import { saveModelDir } from '../electron/engine/models/model-file.js';
 import { writeFileAtomic } from '../electron/engine/util/atomic-write.js';
@@ -19,6 +19,8 @@ import { loadCheckpoint, saveCheckpoint, type CheckpointState } from '../electro
 import { createSource, sampleShard } from '../electron/engine/train/sources.js';
 import { prepareTraining, sharedDataDefaults, type TrainOptions } from '../electron/engine/train/setup.js';
 import type { TrainConfig } from '../electron/engine/train/trainer.js';
+import { exactCodecModel } from '../electron/engine/train/codec-calibration.js';
+import { scoreCodecLevels } from '../electron/engine/train/codec-validate.js';
 import { psnr8, psnr8Weighted, rmse, type ValItem } from '../electron/engine/train/validate.js';
 import { renderSample } from '../electron/engine/train/sample-preview.js';
 
@@ -78,8 +80,10 @@ function floats(data: Buffer, offset: number, count: number): Float32Array {
   return out;
 }
 
-/** The padded whole-image input runWhole (train/validate.ts) feeds the network, and where its output goes. */
-function paddedVal(cfg: UNetConfig, item: ValItem): { tile: Tile; input: Float32Array } {
+/** The padded whole-image input runWhole (train/validate.ts) feeds the network, and where its output goes.
+ * The codec's validation crops are already multiples of 64 (codec-validate.ts) and go in as they are. */
+function paddedVal(cfg: ArchConfig, item: ValItem): { tile: Tile; input: Float32Array } {
+  if (cfg.kind === 'hyperprior') return { tile: { x0: 0, y0: 0, x1: item.width, y1: item.height, cx0: 0, cy0: 0, cw: item.width, ch: item.height }, input: item.target };
   const m = sizeMultiple(cfg);
   const tile: Tile = { x0: 0, y0: 0, x1: item.width, y1: item.height, cx0: 0, cy0: 0, cw: Math.ceil(item.width / m) * m, ch: Math.ceil(item.height / m) * m };
   return { tile, input: extractTile(item.input, item.width, item.height, item.inputChannels ?? item.channels, tile) };
@@ -88,10 +92,10 @@ function paddedVal(cfg: UNetConfig, item: ValItem): { tile: Tile; input: Float32
 async function main(): Promise<void> {
   const opts = JSON.parse(process.argv[2] ?? '{}') as TrainOptions;
   const log = (line: string) => process.stderr.write(line + '\n');
-  await initBackend('cpu');
+  // wasm: the codec's calibration at export runs its synthesis on 16 crops, minutes on the plain-JS backend.
+  await initBackend('wasm');
   const p = await prepareTraining({ ...opts, onLog: log, defaults: opts.task ? sharedDataDefaults(opts.task) : undefined });
   const cfg: TrainConfig = p.config;
-  if (cfg.arch.kind !== 'unet') throw new Error(`the mirror trains the U-Net tasks (photo, scan, inpaint); ${cfg.task} is not mirrored yet`);
   const arch = cfg.arch;
   const specs = archParamSpecs(arch);
   const size = specs.reduce((s, x) => s + x.shape.reduce((a, b) => a * b, 1), 0);
@@ -119,7 +123,7 @@ async function main(): Promise<void> {
         flat.set(w, offset);
         offset += w.length;
       }
-      log(`starting from the weights of ${p.initFrom.dir}${s.grown ? ` grown to widths ${arch.widths.join('/')}` : ''}`);
+      log(`starting from the weights of ${p.initFrom.dir}${s.grown && arch.kind === 'unet' ? ` grown to widths ${arch.widths.join('/')}` : ''}`);
     } else {
       const init = archInitParams(arch, cfg.seed);
       for (const spec of specs) {
@@ -154,7 +158,23 @@ async function main(): Promise<void> {
     if (msg.op === 'quit') break;
     if (msg.op === 'batch') {
       const b = sampleShard(source, cfg.seed, msg.step as number, 0, cfg.batch, cfg.patch);
-      await send({ op: 'batch', n: b.n, patch: b.patch, channels: b.channels, inC: b.inputChannels ?? b.channels, sigma: !!b.sigma }, b.input, b.target, ...(b.sigma ? [b.sigma] : []));
+      const levels = b.levels ? [Float32Array.from(b.levels)] : [];
+      await send({ op: 'batch', n: b.n, patch: b.patch, channels: b.channels, inC: b.inputChannels ?? b.channels, sigma: !!b.sigma, levels: !!b.levels, noiseSeed: b.noiseSeed ?? null }, b.input, b.target, ...(b.sigma ? [b.sigma] : []), ...levels);
+    } else if (msg.op === 'val' && arch.kind === 'hyperprior') {
+      // Per item: the rate (bpp) and the clipped output's MSE at each quality level, then the middle level's
+      // output for the sample; scored as codec-validate.ts scores the TypeScript trainer's.
+      const L = arch.lambdas.length;
+      let offset = 0;
+      const perItem = val.map((v, i) => {
+        const bpp = floats(data, offset, L);
+        const mse = floats(data, offset + L, L);
+        const n = v.item.width * v.item.height * 3;
+        if (i === 0) sampleOutput = floats(data, offset + 2 * L, n);
+        offset += 2 * L + n;
+        return { bpp, mse };
+      });
+      const score = scoreCodecLevels(arch, perItem);
+      await send({ op: 'val', value: score.cost, levels: score.levels });
     } else if (msg.op === 'val') {
       // The network's outputs on the padded inputs, in order; scored exactly as train/validate.ts scores them.
       let offset = 0;
@@ -176,17 +196,24 @@ async function main(): Promise<void> {
       await send({ op: 'ok' });
     } else if (msg.op === 'export') {
       const flat = floats(data, 0, size);
-      const weights = new Map<string, Float32Array>();
+      let weights = new Map<string, Float32Array>();
       let offset = 0;
       for (const s of specs) {
         const n = s.shape.reduce((a, b) => a * b, 1);
         weights.set(s.name, flat.slice(offset, offset + n));
         offset += n;
       }
+      // A codec is written with its exact synthesis calibrated, as the TypeScript trainer writes it.
+      let outArch: ArchConfig = arch;
+      if (arch.kind === 'hyperprior' && p.source.kind === 'codec') {
+        const t0 = Date.now();
+        ({ arch: outArch, weights } = exactCodecModel(arch, weights, p.source.store));
+        log(`calibrated the exact synthesis in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      }
       await saveModelDir(join(p.outDir, 'model'), weights, {
         id: cfg.id,
         task: cfg.task,
-        arch: cfg.arch,
+        arch: outArch,
         dtype: 'float16',
         ...(cfg.inputs ? { inputs: cfg.inputs } : {}),
         training: { step: msg.step, metric: msg.metric, metricName: p.val.metric, seed: cfg.seed, trainer: 'pytorch-mirror' },

@@ -13,6 +13,8 @@ import { loadModelDir } from '../electron/engine/models/model-file.js';
 import { decodeHalf, encodeHalf } from '../electron/engine/models/half-float.js';
 import { loadCheckpoint } from '../electron/engine/train/checkpoint.js';
 import { psnr8 } from '../electron/engine/train/validate.js';
+import { scoreCodecLevels } from '../electron/engine/train/codec-validate.js';
+import { EXACT_SHIFTS_PARAM } from '../electron/engine/codec/model/config.js';
 
 interface Msg {
   op: string;
@@ -114,4 +116,48 @@ test('torch feeder: aez train\'s batches, metric, model folder and checkpoints',
   assert.equal(resumed.resume.adamT, 2);
   assert.deepEqual(resumedData.slice(0, 3 * size), Float32Array.from([...params, ...m, ...v]));
   await again.quit();
+});
+
+test('torch feeder, codec: batches with levels and noise seeds, the rate–distortion score, a calibrated model', async () => {
+  const dir = await tempDir();
+  const data = join(dir, 'photos');
+  const val = join(dir, 'val');
+  await mkdir(data);
+  await mkdir(val);
+  for (let i = 0; i < 3; i++) await writePng(join(data, `p${i}.png`), gradientImage(160 + 8 * i, 136, 3), 160 + 8 * i, 136, 3);
+  await writePng(join(val, 'v.png'), gradientImage(140, 70, 3), 140, 70, 3);
+  const options = { task: 'codec', out: join(dir, 'run'), steps: 4, batch: 2, patch: 64, seed: 7, data: [data], val, valEvery: 2, checkpointEvery: 2 };
+
+  const f = feeder(options);
+  after(f.kill);
+  const { msg: start, data: startData } = await f.read();
+  assert.equal(start.config.arch.kind, 'hyperprior');
+  const size = start.specs.reduce((s: number, x: { shape: number[] }) => s + x.shape.reduce((a, b) => a * b, 1), 0);
+  const item = start.val.items[0];
+  assert.deepEqual([item.ch, item.cw, item.inC], [64, 128, 3], 'the validation crop: multiples of 64, unpadded');
+  assert.equal(startData.length, size + 64 * 128 * 3);
+
+  const { msg: bm, data: batch } = await f.call({ op: 'batch', step: 1 });
+  const p = await prepareTraining(options as never);
+  const expected = sampleShard(await createSource(p.source), 7, 1, 0, 2, 64);
+  assert.equal(bm.levels, true);
+  assert.equal(bm.noiseSeed, expected.noiseSeed);
+  assert.deepEqual(batch, Float32Array.from([...expected.input, ...expected.target, ...expected.levels!]));
+
+  // Per item: bpp and MSE at each level, then the middle level's output; scored as the TypeScript trainer scores.
+  const L = start.config.arch.lambdas.length as number;
+  const bpp = Float32Array.from({ length: L }, (_, l) => 0.2 + 0.1 * l);
+  const mse = Float32Array.from({ length: L }, (_, l) => 0.004 / (l + 1));
+  const { msg: vm } = await f.call({ op: 'val' }, bpp, mse, new Float32Array(64 * 128 * 3));
+  const score = scoreCodecLevels(start.config.arch, [{ bpp, mse }]);
+  assert.ok(Math.abs(vm.value - score.cost) < 1e-9);
+  assert.equal(vm.levels.length, L);
+
+  // The export goes through the app's calibration: the model decodes with the exact synthesis.
+  assert.equal((await f.call({ op: 'export', step: 2, metric: vm.value }, startData.slice(0, size))).msg.op, 'ok');
+  const model = await loadModelDir(join(dir, 'run', 'model'));
+  assert.equal(model.manifest.arch.kind, 'hyperprior');
+  assert.equal((model.manifest.arch as { exactSynthesis?: boolean }).exactSynthesis, true);
+  assert.ok(model.weights.has(EXACT_SHIFTS_PARAM));
+  await f.quit();
 });

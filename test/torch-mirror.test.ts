@@ -1,7 +1,8 @@
 // The PyTorch mirror (scripts/torch/) computes what the app computes: for a small U-Net of each shipped kind,
 // fixtures written by the mirror (scripts/torch/fixtures.py) hold random weights, an input batch, the mirror's
 // output, its loss gradient and the weights after one Adam step; the app's own forward pass, gradient
-// computer and Adam step must reproduce them. No Python needed here.
+// computer and Adam step must reproduce them; for a small codec, its rate, distortion, reconstruction and the
+// gradient of the rate–distortion cost (real rounding, the noise-free mode). No Python needed here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -11,6 +12,8 @@ import { forward, paramSpecs, type Params, type UNetConfig } from '../electron/e
 import { GradientComputer, type PixelLoss } from '../electron/engine/train/grad-core.js';
 import { adamStep, createAdam } from '../electron/engine/train/adam.js';
 import { initBackend } from '../electron/engine/runtime/backend.js';
+import { hyperpriorParamSpecs, rdForward } from '../electron/engine/codec/model/hyperprior.js';
+import type { HyperpriorConfig } from '../electron/engine/codec/model/config.js';
 
 const DIR = resolve('test/fixtures/torch');
 
@@ -89,3 +92,50 @@ for (const name of ['photo', 'scan', 'inpaint']) {
     }
   });
 }
+
+test('torch mirror ≡ app: codec rate, distortion, reconstruction and rate–distortion gradient', async () => {
+  await initBackend();
+  const meta = JSON.parse(await readFile(join(DIR, 'codec.json'), 'utf8')) as { arch: HyperpriorConfig; n: number; patch: number; fields: Record<string, [number, number]> };
+  const buf = await readFile(join(DIR, 'codec.bin'));
+  const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  const get = (f: string) => all.slice(meta.fields[f][0], meta.fields[f][0] + meta.fields[f][1]);
+  const cfg = meta.arch;
+  const specs = hyperpriorParamSpecs(cfg);
+  const flat = get('params');
+  const vars: tf.Variable[] = [];
+  let offset = 0;
+  for (const s of specs) {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    vars.push(tf.variable(tf.tensor(flat.subarray(offset, offset + n), s.shape), true, `fixture-${s.name}`));
+    offset += n;
+  }
+  assert.equal(offset, flat.length);
+  const params: Params = new Map(specs.map((s, i) => [s.name, vars[i]]));
+  const levels = Int32Array.from(get('levels'));
+  const x = tf.tensor4d(get('input'), [meta.n, meta.patch, meta.patch, 3]);
+  try {
+    const r = rdForward(cfg, params, x, levels);
+    for (const [name, t] of [['bpp', r.bpp], ['mse', r.mse], ['output', r.xHat]] as const) {
+      const d = maxRelDiff(t.dataSync() as Float32Array, get(name));
+      assert.ok(d < 1e-4, `${name} differs by ${d}`);
+    }
+    tf.dispose([r.bpp, r.mse, r.xHat]);
+    const lambdas = tf.tensor1d(Array.from(levels, (l) => cfg.lambdas[l] * 255 * 255));
+    const { grads } = tf.variableGrads(() => {
+      const t = rdForward(cfg, params, x, levels);
+      return tf.mean(tf.add(t.bpp, tf.mul(lambdas, t.mse))) as tf.Scalar;
+    }, vars);
+    const grad = new Float32Array(flat.length);
+    offset = 0;
+    for (const v of vars) {
+      const g = grads[v.name];
+      grad.set(g ? (g.dataSync() as Float32Array) : new Float32Array(v.size), offset);
+      offset += v.size;
+    }
+    const gdiff = maxRelDiff(grad, get('grad'));
+    assert.ok(gdiff < 1e-4, `gradient differs by ${gdiff}`);
+    tf.dispose([lambdas, ...Object.values(grads)]);
+  } finally {
+    tf.dispose([x, ...vars]);
+  }
+});

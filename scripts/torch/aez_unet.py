@@ -61,12 +61,12 @@ def shuffle2(x):
 class FlatParams:
     """The flat parameter vector and a view of each parameter (HWIO weights shown to torch as OIHW)."""
 
-    def __init__(self, cfg, flat):
+    def __init__(self, cfg, flat, specs=None):
         self.cfg = cfg
         self.flat = flat
         self.views = {}
         offset = 0
-        for name, shape, _ in param_specs(cfg):
+        for name, shape, _ in specs if specs is not None else param_specs(cfg):
             n = math.prod(shape)
             v = flat[offset:offset + n].view(*shape)
             self.views[name] = v.permute(3, 2, 0, 1) if len(shape) == 4 else v

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """ms per training step, `aez train` (TypeScript, tfjs-wasm worker threads) against the PyTorch mirror, for each
-shipped U-Net (its widths and blocks from models/<task>/model.json) at its preset batch and patch, both measured
+shipped model (a U-Net's widths and blocks from models/<task>/model.json; the codec's preset) at its preset batch and patch, both measured
 in this one run, taking turns. Each run trains `--steps` steps from scratch on the shared data with validation
 and checkpoints pushed past the end; ms/step is taken from the steps after `--skip` (warm-up excluded), from the
 trainers' own JSON progress (elapsed time at each step).
 
-    python3 scripts/torch/bench_train.py [--steps 30] [--skip 10] [--threads 2] [--tasks photo,scan,inpaint]
+    python3 scripts/torch/bench_train.py [--steps 30] [--skip 10] [--threads 2] [--tasks photo,scan,inpaint,codec]
 """
 import argparse
 import json
@@ -16,7 +16,7 @@ import sys
 import tempfile
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
-PRESETS = {'photo': (16, 64), 'scan': (16, 96), 'inpaint': (8, 128)}  # batch, patch (train/presets.ts)
+PRESETS = {'photo': (16, 64), 'scan': (16, 96), 'inpaint': (8, 128), 'codec': (8, 128)}  # batch, patch (train/presets.ts)
 
 
 def ms_per_step(cmd, skip, steps):
@@ -43,8 +43,8 @@ def main():
         with open(os.path.join(ROOT, 'models', task, 'model.json')) as f:
             arch = json.load(f)['arch']
         batch, patch = PRESETS[task]
-        common = ['--task', task, '--steps', str(a.steps), '--batch', str(batch), '--patch', str(patch),
-                  '--widths', ','.join(map(str, arch['widths'])), '--blocks', ','.join(map(str, arch['blocks'])),
+        shape = [] if arch['kind'] == 'hyperprior' else ['--widths', ','.join(map(str, arch['widths'])), '--blocks', ','.join(map(str, arch['blocks']))]
+        common = ['--task', task, '--steps', str(a.steps), '--batch', str(batch), '--patch', str(patch), *shape,
                   '--val-every', '1000000', '--checkpoint-every', '1000000', '--json']
         times = {}
         for who in ('ts', 'torch'):
@@ -59,10 +59,11 @@ def main():
                 shutil.rmtree(d, ignore_errors=True)
             print(f'{task} {who}: {times[who]:.0f} ms/step', file=sys.stderr, flush=True)
         rows.append((task, arch, batch, patch, times['ts'], times['torch']))
-    print('| model | widths / blocks | batch × patch² | aez train (ms/step) | PyTorch mirror (ms/step) | speed-up |')
+    print('| model | widths / blocks (codec: sizes) | batch × patch² | aez train (ms/step) | PyTorch mirror (ms/step) | speed-up |')
     print('|---|---|---|---|---|---|')
     for task, arch, batch, patch, ts, pt in rows:
-        print(f"| {task} | {'/'.join(map(str, arch['widths']))} / {'/'.join(map(str, arch['blocks']))} | {batch} × {patch}² | {ts:.0f} | {pt:.0f} | {ts / pt:.2f}× |")
+        shape = f"N {arch['n']}, M {arch['m']}, NZ {arch['nz']}" if arch['kind'] == 'hyperprior' else f"{'/'.join(map(str, arch['widths']))} / {'/'.join(map(str, arch['blocks']))}"
+        print(f"| {task} | {shape} | {batch} × {patch}² | {ts:.0f} | {pt:.0f} | {ts / pt:.2f}× |")
 
 
 if __name__ == '__main__':

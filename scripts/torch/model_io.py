@@ -8,7 +8,7 @@ import tempfile
 
 import numpy as np
 
-from aez_unet import param_specs
+from aez_arch import param_specs
 
 
 def _write_atomic(path, data):
@@ -32,8 +32,8 @@ def load_model_dir(path):
         m = json.load(f)
     if m.get('format') != 'aez-model' or m.get('version') != 1:
         raise ValueError(f'{path}: not an AEZ model folder')
-    if m['arch']['kind'] != 'unet':
-        raise ValueError(f'{path}: the mirror reads U-Net models; this is a {m["arch"]["kind"]} model')
+    if m['arch']['kind'] not in ('unet', 'hyperprior'):
+        raise ValueError(f'{path}: the mirror reads U-Net and codec models; this is a {m["arch"]["kind"]} model')
     specs = param_specs(m['arch'])
     if [(n, s) for n, s, _ in specs] != [(w['name'], w['shape']) for w in m['weights']]:
         raise ValueError(f'{path}: weight list does not match its architecture')

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks the mirror where PyTorch is installed: its U-Net against the committed fixtures (the TypeScript test
+"""Checks the mirror where PyTorch is installed: its U-Nets and codec against the committed fixtures (the TypeScript test
 test/torch-mirror.test.ts checks the app against the same files), and a model folder read and written back
 bit-identically."""
 import os
@@ -15,7 +15,7 @@ from model_io import load_model_dir, save_model_dir  # noqa: E402
 ROOT = os.path.join(os.path.dirname(__file__), '..', '..')
 
 fixtures.check()
-for name in ('photo', 'scan', 'inpaint'):
+for name in ('photo', 'scan', 'inpaint', 'codec'):
     src = os.path.join(ROOT, 'models', name)
     m, flat = load_model_dir(src)
     with tempfile.TemporaryDirectory() as d:

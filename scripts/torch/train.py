@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The PyTorch mirror of `aez train` for the U-Net tasks (photo, scan, inpaint): same flags, same meanings,
+"""The PyTorch mirror of `aez train` for every shipped model (photo, scan, inpaint, codec): same flags, same meanings,
 same data, schedule, validation, checkpoints and model folder, with PyTorch doing the arithmetic (about twice
 as fast on a CPU, and it runs on CUDA). Checkpoints are the TypeScript trainer's own files, so a run started
 by one resumes under the other. Ctrl-C (or SIGTERM) stops after the step in hand with a checkpoint; exit 130.
@@ -17,7 +17,9 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from aez_unet import FlatParams, forward, pixel_loss  # noqa: E402
+from aez_arch import flat_params  # noqa: E402
+from aez_codec import rd_forward, rd_loss, uniform_noise  # noqa: E402
+from aez_unet import forward, pixel_loss  # noqa: E402
 from feed import Feed, floats  # noqa: E402
 
 
@@ -44,7 +46,7 @@ def adam_step(params, grad, m, v, t, lr, clip=1.0, b1=0.9, b2=0.999, eps=1e-8):
 
 def parse_args(argv):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('-t', '--task', required=True, choices=['photo', 'scan', 'inpaint'])
+    ap.add_argument('-t', '--task', required=True, choices=['photo', 'scan', 'inpaint', 'codec'])
     ap.add_argument('--out', required=True)
     ap.add_argument('--steps', type=int, default=20000)
     ap.add_argument('--batch', type=int)
@@ -145,10 +147,31 @@ def main(argv=None):
         feed.call({'op': 'checkpoint', 'state': state, 'previousBin': last_bin}, flat.cpu().numpy(), m.cpu().numpy(), v.cpu().numpy())
         last_bin = f'checkpoint-{step}.bin'
 
-    def validate():
+    codec = arch['kind'] == 'hyperprior'
+
+    def validate_codec():
+        """Per item: bpp and clipped MSE at every level with real rounding, then the middle level's output."""
+        levels = len(arch['lambdas'])
         outs = []
         with torch.no_grad():
-            p = FlatParams(arch, flat)
+            p = flat_params(arch, flat)
+            for x, _ in val_inputs:
+                xs = x.expand(levels, -1, -1, -1)
+                bpp, _, x_hat = rd_forward(p, xs, torch.arange(levels, device=device))
+                mse = ((x_hat.clamp(0, 1) - xs) ** 2).mean((1, 2, 3))
+                mid = x_hat[levels // 2].permute(1, 2, 0).cpu().numpy().ravel()
+                outs += [bpp.cpu().numpy(), mse.cpu().numpy(), mid]
+        msg, _ = feed.call({'op': 'val'}, np.concatenate(outs))
+        levels_txt = '  '.join(f"q{i + 1} {lv['bpp']:.3f} bpp {lv['psnr']:.2f} dB" for i, lv in enumerate(msg['levels']))
+        print(f'  validation at step {step}: {levels_txt}', file=sys.stderr)
+        return msg['value']
+
+    def validate():
+        if codec:
+            return validate_codec()
+        outs = []
+        with torch.no_grad():
+            p = flat_params(arch, flat)
             for x, it in val_inputs:
                 sigma = torch.tensor([it['sigma']], device=device) if it['sigma'] is not None else None
                 outs.append(forward(p, x, sigma).permute(0, 2, 3, 1).cpu().numpy().ravel())
@@ -164,12 +187,20 @@ def main(argv=None):
         n, patch, c, in_c = msg['n'], msg['patch'], msg['channels'], msg['inC']
         x = nchw(floats(raw, 0, n * patch * patch * in_c), n, patch, patch, in_c, device)
         y = nchw(floats(raw, n * patch * patch * in_c, n * patch * patch * c), n, patch, patch, c, device)
-        sigma = torch.from_numpy(floats(raw, n * patch * patch * (in_c + c), n).copy()).to(device) if msg['sigma'] else None
+        tail = n * patch * patch * (in_c + c)
+        sigma = torch.from_numpy(floats(raw, tail, n).copy()).to(device) if msg['sigma'] else None
 
         lr = learning_rate(step, cfg['steps'], cfg['lr'])
         flat.requires_grad_(True)
-        p = FlatParams(arch, flat)
-        loss = pixel_loss(arch, forward(p, x, sigma), y, x, cfg.get('loss', 'charbonnier'))
+        p = flat_params(arch, flat)
+        if codec:
+            # The codec: rate + lambda*distortion at each sample's quality level; the noise is a function of the
+            # batch's seed, so a resumed run draws what the uninterrupted one would have.
+            levels = torch.from_numpy(floats(raw, tail, n).astype(np.int64)).to(device)
+            gen = torch.Generator(device=device).manual_seed(int(msg['noiseSeed']))
+            loss = rd_loss(p, y, levels, uniform_noise(gen, device))
+        else:
+            loss = pixel_loss(arch, forward(p, x, sigma), y, x, cfg.get('loss', 'charbonnier'))
         loss.backward()
         with torch.no_grad():
             grad = flat.grad

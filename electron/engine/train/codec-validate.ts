@@ -35,10 +35,25 @@ export interface CodecScore {
   levels: { bpp: number; psnr: number }[];
 }
 
-export function evaluateCodec(cfg: HyperpriorConfig, params: Params, set: ValSet, onOutput?: (index: number, output: Float32Array) => void): CodecScore {
+/** The score from each item's per-level rate (bpp) and error (MSE of the clipped output), shared with the
+ * PyTorch mirror's feeder (scripts/torch-feed.ts), which gets those figures from PyTorch. */
+export function scoreCodecLevels(cfg: HyperpriorConfig, perItem: { bpp: ArrayLike<number>; mse: ArrayLike<number> }[]): CodecScore {
   const L = cfg.lambdas.length;
   const levels = Array.from({ length: L }, () => ({ bpp: 0, psnr: 0 }));
   let cost = 0;
+  for (const item of perItem) {
+    for (let l = 0; l < L; l++) {
+      levels[l].bpp += item.bpp[l] / perItem.length;
+      levels[l].psnr += (10 * Math.log10(1 / Math.max(item.mse[l], 1e-10))) / perItem.length;
+      cost += (item.bpp[l] + cfg.lambdas[l] * 255 * 255 * item.mse[l]) / (L * perItem.length);
+    }
+  }
+  return { cost, levels };
+}
+
+export function evaluateCodec(cfg: HyperpriorConfig, params: Params, set: ValSet, onOutput?: (index: number, output: Float32Array) => void): CodecScore {
+  const L = cfg.lambdas.length;
+  const perItem: { bpp: Float32Array; mse: Float32Array }[] = [];
   for (const [index, item] of set.items.entries()) {
     const lv = Int32Array.from({ length: L }, (_, l) => l);
     const out = tf.tidy(() => {
@@ -46,14 +61,10 @@ export function evaluateCodec(cfg: HyperpriorConfig, params: Params, set: ValSet
       const xs = tf.tile(x, [L, 1, 1, 1]) as tf.Tensor4D;
       const r = rdForward(cfg, params, xs, lv);
       const mse = tf.mean(tf.square(tf.sub(tf.clipByValue(r.xHat, 0, 1), xs)), [1, 2, 3]);
-      return { bpp: r.bpp.dataSync().slice(), mse: mse.dataSync().slice(), mid: tf.slice(r.xHat, [Math.floor(L / 2), 0, 0, 0], [1, -1, -1, -1]).dataSync().slice() as Float32Array };
+      return { bpp: r.bpp.dataSync().slice() as Float32Array, mse: mse.dataSync().slice() as Float32Array, mid: tf.slice(r.xHat, [Math.floor(L / 2), 0, 0, 0], [1, -1, -1, -1]).dataSync().slice() as Float32Array };
     });
-    for (let l = 0; l < L; l++) {
-      levels[l].bpp += out.bpp[l] / set.items.length;
-      levels[l].psnr += (10 * Math.log10(1 / Math.max(out.mse[l], 1e-10))) / set.items.length;
-      cost += (out.bpp[l] + cfg.lambdas[l] * 255 * 255 * out.mse[l]) / (L * set.items.length);
-    }
+    perItem.push({ bpp: out.bpp, mse: out.mse });
     onOutput?.(index, out.mid);
   }
-  return { cost, levels };
+  return scoreCodecLevels(cfg, perItem);
 }
