@@ -4,7 +4,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import sharp from 'sharp';
 import { join, resolve } from 'node:path';
 import { gradientImage, tempDir, writePng } from './helpers.js';
 import { prepareTraining } from '../electron/engine/train/setup.js';
@@ -160,4 +161,32 @@ test('torch feeder, codec: batches with levels and noise seeds, the rate–disto
   assert.equal((model.manifest.arch as { exactSynthesis?: boolean }).exactSynthesis, true);
   assert.ok(model.weights.has(EXACT_SHIFTS_PARAM));
   await f.quit();
+});
+
+test('torch pack for the GPU machine: the run config, every photo as a JPEG, validation crops, the start model', async () => {
+  const dir = await tempDir();
+  const data = join(dir, 'photos');
+  await mkdir(data);
+  for (let i = 0; i < 3; i++) await writePng(join(data, `p${i}.png`), gradientImage(150 + 10 * i, 140, 3), 150 + 10 * i, 140, 3);
+  const pack = join(dir, 'pack');
+  const code = await new Promise<number | null>((res) => {
+    const child = spawn(process.execPath, [resolve('dist/scripts/torch-pack.js'), '--task', 'codec', '--pack', pack, '--data', data, '--val', data, '--batch', '4', '--init-from', resolve('models/codec')]);
+    child.stderr.resume();
+    child.on('close', res);
+  });
+  assert.equal(code, 0);
+  const meta = JSON.parse(await readFile(join(pack, 'pack.json'), 'utf8'));
+  assert.equal(meta.format, 'aez-gpu-pack');
+  assert.equal(meta.config.batch, 4);
+  assert.equal(meta.config.arch.kind, 'hyperprior');
+  assert.equal(meta.images.length, 3);
+  for (const img of meta.images) {
+    const m = await sharp(join(pack, img.file)).metadata();
+    assert.deepEqual([m.format, m.width, m.height], ['jpeg', img.width, img.height]);
+  }
+  const valBytes = meta.val.reduce((s: number, v: { width: number; height: number }) => s + v.width * v.height * 3, 0);
+  assert.equal((await readFile(join(pack, 'val.u8'))).length, valBytes);
+  assert.equal(meta.initFrom, 'init');
+  const init = await loadModelDir(join(pack, 'init'));
+  assert.equal(init.manifest.id, 'codec');
 });
