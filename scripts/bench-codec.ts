@@ -17,7 +17,7 @@ import sharp, { type Sharp } from 'sharp';
 import { loadCodecModel } from '../electron/engine/codec/codec-registry.js';
 import { decodeImageAez, encodeImageAez } from '../electron/engine/codec/image-codec.js';
 import { parseAez } from '../electron/engine/codec/format/aez-file.js';
-import { archCountParams } from '../electron/engine/nn/arch.js';
+import { archCountParams } from '../electron/engine/models/arch.js';
 import { readImage, toRgb, type RasterImage } from '../electron/engine/image/io.js';
 import { createCodecTransforms } from '../electron/engine/codec/codec-transforms.js';
 import { listImages } from '../electron/engine/train/image-store.js';

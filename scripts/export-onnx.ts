@@ -1,4 +1,4 @@
-// Writes a model folder's ONNX graph (electron/engine/onnx/export-unet.ts) beside its weights, as model.onnx,
+// Writes a model folder's ONNX graph (electron/engine/nn/unet-onnx.ts) beside its weights, as model.onnx,
 // and checks it: onnxruntime on the written file against TensorFlow.js on the same random input.
 // The app itself converts at load (in memory), so this is for shipping, inspection (Netron) and other runtimes.
 //
@@ -9,7 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { TfjsEngine } from '../electron/engine/inference/tfjs-engine.js';
 import { listInstalledModels, loadModel } from '../electron/engine/models/registry.js';
 import { sizeMultiple, type UNetConfig } from '../electron/engine/nn/unet.js';
-import { exportUNet, onnxInputPlanes, ONNX_INPUT, ONNX_OUTPUT, ONNX_SIGMA } from '../electron/engine/onnx/export-unet.js';
+import { exportUNet, onnxInputPlanes, ONNX_INPUT, ONNX_OUTPUT, ONNX_SIGMA } from '../electron/engine/nn/unet-onnx.js';
 import { Rng } from '../electron/engine/util/rng.js';
 
 async function main(): Promise<void> {

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadModelDir } from '../electron/engine/models/model-file.js';
 import { countParams, flopsPerPixel, type UNetConfig } from '../electron/engine/nn/unet.js';
-import { archCountParams } from '../electron/engine/nn/arch.js';
+import { archCountParams } from '../electron/engine/models/arch.js';
 import type { HyperpriorConfig } from '../electron/engine/codec/model/config.js';
 import type { TrainConfig, TrainProgress } from '../electron/engine/train/trainer.js';
 

@@ -10,7 +10,7 @@
 // stderr. Requests: batch, val, export, checkpoint, sample, quit. See scripts/torch/feed.py.
 import { join } from 'node:path';
 import { initBackend } from '../electron/engine/runtime/backend.js';
-import { archInitParams, archParamSpecs, startingWeights, type ArchConfig } from '../electron/engine/nn/arch.js';
+import { archInitParams, archParamSpecs, startingWeights, type ArchConfig } from '../electron/engine/models/arch.js';
 import { sizeMultiple } from '../electron/engine/nn/unet.js';
 import { extractTile, placeTile, type Tile } from '../electron/engine/image/tiling.js';
 import { saveModelDir } from '../electron/engine/models/model-file.js';
@@ -21,7 +21,8 @@ import { prepareTraining, sharedDataDefaults, type TrainOptions } from '../elect
 import type { TrainConfig } from '../electron/engine/train/trainer.js';
 import { exactCodecModel } from '../electron/engine/train/codec-calibration.js';
 import { scoreCodecLevels } from '../electron/engine/train/codec-validate.js';
-import { psnr8, psnr8Weighted, rmse, type ValItem } from '../electron/engine/train/validate.js';
+import { psnr8, psnr8Weighted, rmse } from '../electron/engine/train/validate.js';
+import type { ValItem } from '../electron/engine/train/val-set.js';
 import { renderSample } from '../electron/engine/train/sample-preview.js';
 
 interface Message {

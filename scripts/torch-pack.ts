@@ -14,7 +14,7 @@ import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { archParamSpecs } from '../electron/engine/nn/arch.js';
+import { archParamSpecs } from '../electron/engine/models/arch.js';
 import { initBackend } from '../electron/engine/runtime/backend.js';
 import { prepareTraining, sharedDataDefaults, type TrainOptions } from '../electron/engine/train/setup.js';
 import type { TrainTask } from '../electron/engine/train/presets.js';

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { EXACT_SHIFTS_PARAM, trainableCodecConfig, type HyperpriorConfig } from '../electron/engine/codec/model/config.js';
 import { calibrateShifts } from '../electron/engine/codec/model/exact-synthesis-calibration.js';
 import { hyperpriorInitParams, hyperpriorParamSpecs } from '../electron/engine/codec/model/hyperprior.js';
-import { codecModelFrom, type CodecModel } from '../electron/engine/codec/model/codec-model.js';
+import { codecModelFrom, type CodecModel } from '../electron/engine/codec/codec-model.js';
 import type { LoadedModel } from '../electron/engine/models/model-file.js';
 import { saveModelDir } from '../electron/engine/models/model-file.js';
 import { Rng } from '../electron/engine/util/rng.js';

@@ -12,7 +12,7 @@ import { serializeCdfTables } from '../electron/engine/codec/entropy/cdf.js';
 import { channelIndexes, decodeFactorized, encodeFactorized } from '../electron/engine/codec/entropy/factorized.js';
 import { decodeImageAez, encodeImageAez } from '../electron/engine/codec/image-codec.js';
 import { parseAez, tileGrid } from '../electron/engine/codec/format/aez-file.js';
-import { gainsFor, qualityByte, qualityFromByte } from '../electron/engine/codec/model/codec-model.js';
+import { gainsFor, qualityByte, qualityFromByte } from '../electron/engine/codec/codec-model.js';
 import { isCodecError } from '../electron/engine/codec/errors.js';
 import type { RasterImage } from '../electron/engine/image/io.js';
 import { initBackend } from '../electron/engine/runtime/backend.js';

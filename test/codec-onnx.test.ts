@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createCodecTransforms, TfjsCodecTransforms } from '../electron/engine/codec/codec-transforms.js';
-import { codecModelFrom, type CodecModel } from '../electron/engine/codec/model/codec-model.js';
+import { codecModelFrom, type CodecModel } from '../electron/engine/codec/codec-model.js';
 import { quantiseLatent } from '../electron/engine/codec/model/exact-synthesis.js';
 import { decodeImageAez, encodeImageAez } from '../electron/engine/codec/image-codec.js';
 import { parseAez } from '../electron/engine/codec/format/aez-file.js';

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { inputChannels, type UNetConfig } from '../electron/engine/nn/unet.js';
 import { maxDiff, randomWeights, runUNet } from './unet-helpers.js';
 import { canDeepenUNet, deepenUNetWeights } from '../electron/engine/nn/deepen-unet.js';
-import { canStartFrom, startingWeights } from '../electron/engine/nn/arch.js';
+import { canStartFrom, startingWeights } from '../electron/engine/models/arch.js';
 import { initBackend } from '../electron/engine/runtime/backend.js';
 import { Rng } from '../electron/engine/util/rng.js';
 

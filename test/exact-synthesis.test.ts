@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createCodecTransforms, TfjsCodecTransforms, type CodecTransforms } from '../electron/engine/codec/codec-transforms.js';
-import { codecModelFrom, type CodecModel } from '../electron/engine/codec/model/codec-model.js';
+import { codecModelFrom, type CodecModel } from '../electron/engine/codec/codec-model.js';
 import { EXACT_SHIFTS_PARAM, trainableCodecConfig } from '../electron/engine/codec/model/config.js';
 import { ACTIVATION_LIMIT, EXACT_SUM_LIMIT, exactSynthesisFrom, exactSynthesisTf, quantiseLatent, WEIGHT_LIMIT } from '../electron/engine/codec/model/exact-synthesis.js';
 import { synthesis } from '../electron/engine/codec/model/hyperprior.js';

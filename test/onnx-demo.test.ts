@@ -14,8 +14,8 @@ import { OrtDemoNet, TfjsDemoNet } from '../electron/engine/demo/demo-net.js';
 import { DemoExplorer } from '../electron/engine/demo/explorer.js';
 import { countParams, demoArch, type DemoArch } from '../electron/engine/demo/models.js';
 import { loadDemoModelDir } from '../electron/engine/demo/model-io.js';
-import { convStride2Layer, convTransposeStride2Layer, denseLayer } from '../electron/engine/onnx/export-demo.js';
-import { toNchw, toNhwc } from '../electron/engine/onnx/export-unet.js';
+import { convStride2Layer, convTransposeStride2Layer, denseLayer } from '../electron/engine/demo/demo-onnx.js';
+import { toNchw, toNhwc } from '../electron/engine/nn/unet-onnx.js';
 import { GraphBuilder } from '../electron/engine/onnx/onnx-proto.js';
 import { Rng } from '../electron/engine/util/rng.js';
 

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OrtEngine } from '../electron/engine/inference/ort-engine.js';
-import { onnxInputPlanes } from '../electron/engine/onnx/export-unet.js';
+import { onnxInputPlanes } from '../electron/engine/nn/unet-onnx.js';
 import { TfjsEngine } from '../electron/engine/inference/tfjs-engine.js';
 import { createInferenceEngine } from '../electron/engine/inference/select.js';
 import { loadModelDir, type LoadedModel } from '../electron/engine/models/model-file.js';

@@ -18,7 +18,7 @@ import {
   toNchw,
   toNhwc,
   unshuffleConvLayer,
-} from '../electron/engine/onnx/export-unet.js';
+} from '../electron/engine/nn/unet-onnx.js';
 import { initBackend } from '../electron/engine/runtime/backend.js';
 import { Rng } from '../electron/engine/util/rng.js';
 import { tf } from './helpers.js';

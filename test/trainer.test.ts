@@ -9,7 +9,7 @@ import { sampleShard } from '../electron/engine/train/sources.js';
 import { PhotoNoiseSource } from '../electron/engine/train/photo-source.js';
 import { loadModelDir } from '../electron/engine/models/model-file.js';
 import { gradientImage, saveTinyModel, tempDir, TINY_PHOTO, TINY_SCAN, writePng } from './helpers.js';
-import type { ValSet } from '../electron/engine/train/validate.js';
+import type { ValSet } from '../electron/engine/train/val-set.js';
 
 async function photoFolder(): Promise<string> {
   const dir = await tempDir();

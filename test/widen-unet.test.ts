@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { inputChannels, type UNetConfig } from '../electron/engine/nn/unet.js';
 import { maxDiff, randomWeights, runUNet } from './unet-helpers.js';
 import { canWidenUNet, widenUNetWeights } from '../electron/engine/nn/widen-unet.js';
-import { canStartFrom } from '../electron/engine/nn/arch.js';
+import { canStartFrom } from '../electron/engine/models/arch.js';
 import { initBackend } from '../electron/engine/runtime/backend.js';
 import { Rng } from '../electron/engine/util/rng.js';
 

@@ -6,7 +6,7 @@ import type { AddResult, CodecInfo, CompressEstimate, DoctorReport, JobEvent, Pr
 import { JobService, type JobHandle } from '../engine/jobs/job-service.js';
 import type { ItemResult } from '../engine/batch/run-batch.js';
 import { errorMessage } from '../engine/util/errors.js';
-import { doctorReport } from '../engine/runtime/doctor-report.js';
+import { doctorReport } from '../engine/diagnostics/doctor-report.js';
 import { InputRegistry } from './inputs.js';
 import { freeOutputPath } from '../engine/batch/free-output-path.js';
 import { readPreview } from './preview.js';

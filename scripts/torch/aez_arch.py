@@ -1,4 +1,4 @@
-"""Every architecture the mirror knows, by the `kind` of its config (nn/arch.ts): the U-Nets (aez_unet.py) and
+"""Every architecture the mirror knows, by the `kind` of its config (electron/engine/models/arch.ts): the U-Nets (aez_unet.py) and
 the codec (aez_codec.py)."""
 import aez_codec
 import aez_unet

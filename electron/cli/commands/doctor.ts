@@ -10,7 +10,7 @@ export function registerDoctor(program: Command): void {
     .option('--json', 'print JSON', false)
     .action(async (o: { json: boolean }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const { doctorReport } = await import('../../engine/runtime/doctor-report.js');
+      const { doctorReport } = await import('../../engine/diagnostics/doctor-report.js');
       const r = await doctorReport(g.backend);
       if (o.json) {
         console.log(JSON.stringify(r, null, 2));

@@ -12,7 +12,7 @@ export function registerInfo(program: Command): void {
       const { findCodecModelDir } = await import('../../engine/codec/codec-registry.js');
       const { readAezFile } = await import('../../engine/codec/decompress-file.js');
       const { describeAez } = await import('../../engine/codec/format/aez-file.js');
-      const { qualityFromByte } = await import('../../engine/codec/model/codec-model.js');
+      const { qualityFromByte } = await import('../../engine/codec/codec-model.js');
       let failed = 0;
       for (const f of files) {
         try {

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listInstalledModels, loadModel } from '../models/registry.js';
 import { requireModel, type AezHeader, type InstalledModel } from './format/aez-file.js';
-import { codecModelFrom, type CodecModel } from './model/codec-model.js';
+import { codecModelFrom, type CodecModel } from './codec-model.js';
 import { CodecError } from './errors.js';
 
 /** The codec model `aez compress` uses unless told otherwise. */

@@ -3,13 +3,13 @@
 // probabilities come from the float64 hyper-synthesis (model/hyper-synthesis-f64.ts) and the pixels from
 // the integer-exact synthesis (model/exact-synthesis.ts).
 import * as tf from '@tensorflow/tfjs';
-import { exportCodecGraph, CODEC_GRAPH_IO, type CodecGraph } from '../onnx/export-hyperprior.js';
+import { exportCodecGraph, CODEC_GRAPH_IO, type CodecGraph } from './model/hyperprior-onnx.js';
 import { createInferenceEngine } from '../inference/select.js';
 import { OrtEngine } from '../inference/ort-engine.js';
 import { initBackend } from '../runtime/backend.js';
 import { analysis, hyperAnalysis } from './model/hyperprior.js';
 import { exactSynthesisTf } from './model/exact-synthesis.js';
-import type { CodecModel } from './model/codec-model.js';
+import type { CodecModel } from './codec-model.js';
 
 export interface CodecTransforms {
   /** e.g. 'ort-cpu', 'tfjs-wasm'. */

@@ -4,7 +4,7 @@ import { readImage } from '../image/io.js';
 import { throwIfCancelled } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { encodeImageAez, type RateRequest } from './image-codec.js';
-import type { CodecModel } from './model/codec-model.js';
+import type { CodecModel } from './codec-model.js';
 import type { CodecTransforms } from './codec-transforms.js';
 import { ssim, SSIM_MAX_PIXELS } from './quality-metrics.js';
 

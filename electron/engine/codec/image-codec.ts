@@ -15,7 +15,7 @@ import { channelIndexes, decodeFactorized, encodeFactorized } from './entropy/fa
 import { decodeGaussian, encodeGaussian } from './entropy/gaussian.js';
 import { decodeAlpha, modelHashFromSha256, tileGrid, tileRect, writeAez, type AezFile, type AezHeader, type AezTile, type RateTarget } from './format/aez-file.js';
 import { CODEC_SIZE_MULTIPLE } from './model/config.js';
-import { gainsFor, maxQualityByte, qualityByte, qualityFromByte, type CodecModel } from './model/codec-model.js';
+import { gainsFor, maxQualityByte, qualityByte, qualityFromByte, type CodecModel } from './codec-model.js';
 import { hyperSynthesisF64 } from './model/hyper-synthesis-f64.js';
 import { quantiseLatent } from './model/exact-synthesis.js';
 import { analyze, hyperAnalyze, synthesize, type ChunkReader } from './transforms.js';

@@ -4,7 +4,7 @@
 // network would zero-pad too, so chunked output equals whole-image output up to float rounding: no seams.
 import { throwIfCancelled } from '../util/errors.js';
 import type { CodecTransforms } from './codec-transforms.js';
-import type { CodecModel } from './model/codec-model.js';
+import type { CodecModel } from './codec-model.js';
 
 /** Analysis chunk core and context, in pixels (multiples of 64). */
 const ANALYSIS_CORE = 768;

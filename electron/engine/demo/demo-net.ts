@@ -1,5 +1,5 @@
 // The two halves of a demo autoencoder on an inference engine: onnxruntime where it loads (graphs exported in
-// memory by onnx/export-demo.ts, a few milliseconds), else TensorFlow.js. The explorer asks only these two
+// memory by demo-onnx.ts, a few milliseconds), else TensorFlow.js. The explorer asks only these two
 // questions of a network, on padded 32×32 images:
 //   encode: m images (m·1024 values, 0..1) → m latent means (m·d)
 //   decode: m latent points (m·d)          → m images (m·1024 values, 0..1)
@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InferenceEngine } from '../inference/engine.js';
 import type { OrtEngine } from '../inference/ort-engine.js';
-import { DEMO_GRAPH_IO, exportDemoGraph, type DemoGraph } from '../onnx/export-demo.js';
+import { DEMO_GRAPH_IO, exportDemoGraph, type DemoGraph } from './demo-onnx.js';
 import { NET_SIDE } from './datasets.js';
 import { decode, encode, paramsFromFlat, type DemoArch, type Params } from './models.js';
 

@@ -1,7 +1,8 @@
 // One denoise job from file to file: the unit the CLI, the desktop app and the web host all call.
 import { readImage, writeImage } from '../image/io.js';
 import type { LoadedModel } from '../models/model-file.js';
-import { denoiseImage, type TileExecutor } from './denoise.js';
+import { denoiseImage } from './denoise.js';
+import type { TileExecutor } from '../inference/tile-executor.js';
 
 export interface DenoiseFileOptions {
   sigma?: number;

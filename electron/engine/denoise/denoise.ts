@@ -2,15 +2,10 @@
 import type { RasterImage } from '../image/io.js';
 import { runTiled, DEFAULT_TILE, type TileOptions } from '../image/tiling.js';
 import type { LoadedModel } from '../models/model-file.js';
+import type { TileExecutor } from '../inference/tile-executor.js';
 import { sizeMultiple, type UNetConfig } from '../nn/unet.js';
 import { AezError } from '../util/errors.js';
 import { estimateNoiseSigma } from './noise-estimate.js';
-
-/** Runs one tile through a model; implemented in-process or by the worker pool. */
-export interface TileExecutor {
-  readonly concurrency: number;
-  runTile(model: LoadedModel, input: Float32Array, width: number, height: number, channels: number, sigma?: number): Promise<Float32Array>;
-}
 
 export interface DenoiseOptions {
   /** Noise level in 0..255 units; estimated from the image when absent (photo model). */

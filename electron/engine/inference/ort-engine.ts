@@ -1,12 +1,12 @@
 // onnxruntime-node implementation of the inference engine. Models are exported to ONNX in memory when first
-// run (electron/engine/onnx/export-unet.ts; a few milliseconds for the shipped sizes) and one session is
+// run (electron/engine/nn/unet-onnx.ts; a few milliseconds for the shipped sizes) and one session is
 // cached per model. The package is loaded lazily and every failure is reported with a reason, so a platform
 // without onnxruntime binaries falls back to TensorFlow.js instead of failing (see inference/select.ts).
 import { availableParallelism } from 'node:os';
 import type * as OrtTypes from 'onnxruntime-node';
 import type { LoadedModel } from '../models/model-file.js';
 import { sizeMultiple, type UNetConfig } from '../nn/unet.js';
-import { convLayer, exportUNet, onnxInputPlanes, ONNX_INPUT, ONNX_OUTPUT, ONNX_SIGMA } from '../onnx/export-unet.js';
+import { convLayer, exportUNet, onnxInputPlanes, ONNX_INPUT, ONNX_OUTPUT, ONNX_SIGMA } from '../nn/unet-onnx.js';
 import { GraphBuilder } from '../onnx/onnx-proto.js';
 import type { InferenceEngine, RunOptions, Shape4 } from './engine.js';
 import { trackNative } from './native-calls.js';

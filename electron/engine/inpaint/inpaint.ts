@@ -10,7 +10,7 @@ import { averageWithMirrored, mirrorColumns } from '../image/mirror.js';
 import type { LoadedModel } from '../models/model-file.js';
 import { inputChannels, sizeMultiple, type UNetConfig } from '../nn/unet.js';
 import { AezError } from '../util/errors.js';
-import type { TileExecutor } from '../denoise/denoise.js';
+import type { TileExecutor } from '../inference/tile-executor.js';
 import { teleaInpaint } from './telea.js';
 
 export interface Rect {

@@ -1,5 +1,5 @@
 // Tile execution on the calling thread: for tests, small images and the worker threads themselves.
-import type { TileExecutor } from '../denoise/denoise.js';
+import type { TileExecutor } from '../inference/tile-executor.js';
 import type { InferenceEngine } from '../inference/engine.js';
 import type { LoadedModel } from '../models/model-file.js';
 

@@ -5,7 +5,7 @@
 // in-flight call returns, because terminating it mid-call aborts the whole process (inference/native-calls.ts).
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { TileExecutor } from '../denoise/denoise.js';
+import type { TileExecutor } from '../inference/tile-executor.js';
 import type { LoadedModel } from '../models/model-file.js';
 import { AezError } from '../util/errors.js';
 import type { WorkerReply, WorkerRequest } from './protocol.js';

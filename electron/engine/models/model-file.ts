@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { AezError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { archParamSpecs as paramSpecs, type ArchConfig } from '../nn/arch.js';
+import { archParamSpecs as paramSpecs, type ArchConfig } from './arch.js';
 import { decodeHalf, encodeHalf } from './half-float.js';
 
 export const MODEL_FORMAT = 'aez-model';

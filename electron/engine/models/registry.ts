@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AezError, errorMessage } from '../util/errors.js';
-import { archCountParams } from '../nn/arch.js';
+import { archCountParams } from './arch.js';
 import { loadModelDir, type LoadedModel } from './model-file.js';
 
 export const BUILTIN_MODELS = ['photo', 'scan'] as const;

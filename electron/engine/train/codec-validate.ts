@@ -7,7 +7,7 @@ import type { Params } from '../nn/unet.js';
 import type { HyperpriorConfig } from '../codec/model/config.js';
 import { rdForward } from '../codec/model/hyperprior.js';
 import { listImages } from './image-store.js';
-import type { ValItem, ValSet } from './validate.js';
+import type { ValItem, ValSet } from './val-set.js';
 
 /** Centre crops (multiples of 64 pixels) of the first `count` images. */
 export async function codecValSet(dir: string | string[], count = 6, crop = 256): Promise<ValSet> {

@@ -2,7 +2,7 @@
 // batch, return the loss and the flat gradient. Used inside gradient worker threads and in-process.
 import * as tf from '@tensorflow/tfjs';
 import { forward, type Params } from '../nn/unet.js';
-import { archParamSpecs as paramSpecs, type ArchConfig } from '../nn/arch.js';
+import { archParamSpecs as paramSpecs, type ArchConfig } from '../models/arch.js';
 import { rdLoss } from '../codec/model/hyperprior.js';
 import type { Batch } from './batch.js';
 

@@ -2,7 +2,7 @@
 // reads the shared weights, computes its shard's gradient into its shared slot and reports the loss.
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../runtime/backend.js';
-import type { ArchConfig } from '../nn/arch.js';
+import type { ArchConfig } from '../models/arch.js';
 import { errorMessage } from '../util/errors.js';
 import { GradientComputer, type PixelLoss } from './grad-core.js';
 import { createSource, sampleShard, type SourceSpec } from './sources.js';

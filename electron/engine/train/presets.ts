@@ -1,5 +1,5 @@
 // Task presets: the architecture and training defaults each shipped model is trained with.
-import type { ArchConfig } from '../nn/arch.js';
+import type { ArchConfig } from '../models/arch.js';
 import { DEFAULT_LAMBDAS } from '../codec/model/config.js';
 import type { ModelInputs, ModelTask } from '../models/model-file.js';
 

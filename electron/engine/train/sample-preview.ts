@@ -2,7 +2,7 @@
 // given (noisy page, noisy photo, or the photo with its holes pre-filled and tinted), what it makes of it,
 // and the clean target — cropped at 1:1 from the centre (scaling would hide the noise it removes).
 import sharp from 'sharp';
-import type { ValItem } from './validate.js';
+import type { ValItem } from './val-set.js';
 
 export interface SamplePreview {
   png: Buffer;

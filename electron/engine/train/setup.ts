@@ -9,7 +9,7 @@ import { basename, join, resolve } from 'node:path';
 import { loadModel } from '../models/registry.js';
 import type { LoadedModel } from '../models/model-file.js';
 import { INPUT_EXTENSIONS } from '../image/io.js';
-import { archCountParams as countParams, canStartFrom, type ArchConfig } from '../nn/arch.js';
+import { archCountParams as countParams, canStartFrom, type ArchConfig } from '../models/arch.js';
 import { codecValSet } from './codec-validate.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { AezError, errorMessage } from '../util/errors.js';
@@ -20,7 +20,8 @@ import { renderSample, type SamplePreview } from './sample-preview.js';
 import type { SourceSpec } from './sources.js';
 import type { PixelLoss } from './grad-core.js';
 import { train, type TrainConfig, type TrainProgress, type TrainResult, type TrainStart } from './trainer.js';
-import { inpaintValSet, photoValSet, scanValSet, type ValSet } from './validate.js';
+import { inpaintValSet, photoValSet, scanValSet } from './validate.js';
+import type { ValSet } from './val-set.js';
 
 export const TRAIN_TASKS = Object.keys(PRESETS) as TrainTask[];
 

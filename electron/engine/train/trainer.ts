@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { Params, UNetConfig } from '../nn/unet.js';
-import { archInitParams as initParams, archParamSpecs as paramSpecs, canStartFrom, startingWeights, type ArchConfig } from '../nn/arch.js';
+import { archInitParams as initParams, archParamSpecs as paramSpecs, canStartFrom, startingWeights, type ArchConfig } from '../models/arch.js';
 import { saveModelDir, type LoadedModel, type ModelInputs, type ModelTask } from '../models/model-file.js';
 import { initBackend } from '../runtime/backend.js';
 import { AezError } from '../util/errors.js';
@@ -18,7 +18,8 @@ import { exactCodecModel } from './codec-calibration.js';
 import type { PixelLoss } from './grad-core.js';
 import type { GradStepRequest, GradWorkerInit, GradWorkerReply } from './grad-worker.js';
 import type { SourceSpec } from './sources.js';
-import { evaluate, type ValItem, type ValSet } from './validate.js';
+import { evaluate } from './validate.js';
+import type { ValItem, ValSet } from './val-set.js';
 
 export interface TrainConfig {
   id: string;

@@ -2,31 +2,12 @@
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { forward, sizeMultiple, type Params, type UNetConfig } from '../nn/unet.js';
-import type { ArchConfig } from '../nn/arch.js';
+import type { ArchConfig } from '../models/arch.js';
 import { evaluateCodec } from './codec-validate.js';
 import { extractTile, placeTile, type Tile } from '../image/tiling.js';
 import { Rng } from '../util/rng.js';
 import { listImages } from './image-store.js';
-
-export interface ValItem {
-  name: string;
-  width: number;
-  height: number;
-  channels: 1 | 3;
-  input: Float32Array;
-  target: Float32Array;
-  sigma?: number;
-  /** Planes per input pixel when the input carries extra planes (inpainting: image + hole mask). */
-  inputChannels?: number;
-  /** Pixels scored (1) or not (0), one per pixel: inpainting is scored inside the holes. */
-  weight?: Float32Array;
-}
-
-export interface ValSet {
-  /** psnr: higher is better; rmse and rd (the codec's rate–distortion cost): lower is better. */
-  metric: 'psnr' | 'rmse' | 'rd';
-  items: ValItem[];
-}
+import type { ValItem, ValSet } from './val-set.js';
 
 /** Photo validation: centre crops of the first `count` images of a folder (or of a list of files), σ=25 noise, fixed seed. */
 export async function photoValSet(dir: string | string[], count = 8, crop = 192, sigma = 25): Promise<ValSet> {

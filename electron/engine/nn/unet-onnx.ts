@@ -9,9 +9,9 @@
 // weights HWIO → OIHW. Pixel unshuffle + convolution is folded into one stride-2 convolution
 // (unshuffleConvLayer); pixel shuffle maps onto DepthToSpace (DCR), whose channel order (dy, dx, c) is the
 // convention of nn/shuffle.ts.
-import type { UNetConfig } from '../nn/unet.js';
-import { paramSpecs } from '../nn/unet.js';
-import { GraphBuilder, type Dim } from './onnx-proto.js';
+import type { UNetConfig } from './unet.js';
+import { paramSpecs } from './unet.js';
+import { GraphBuilder, type Dim } from '../onnx/onnx-proto.js';
 
 export const ONNX_INPUT = 'image';
 export const ONNX_SIGMA = 'sigma';

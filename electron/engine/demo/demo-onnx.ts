@@ -7,10 +7,10 @@
 // they crop the same way: ConvTranspose pads [0, 0, 1, 1] give exactly 2× the input side.
 // tf flattens NHWC feature maps; the graph transposes back to NHWC before Reshape so the dense weights are
 // used as stored.
-import { NET_SIDE } from '../demo/datasets.js';
-import { paramSpecs, type DemoArch } from '../demo/models.js';
-import { hwioToOihw, reluLayer, toNchw, toNhwc, type ExportOptions } from './export-unet.js';
-import { GraphBuilder } from './onnx-proto.js';
+import { NET_SIDE } from './datasets.js';
+import { paramSpecs, type DemoArch } from './models.js';
+import { hwioToOihw, reluLayer, toNchw, toNhwc, type ExportOptions } from '../nn/unet-onnx.js';
+import { GraphBuilder } from '../onnx/onnx-proto.js';
 
 export type DemoGraph = 'encoder' | 'decoder';
 export const DEMO_GRAPH_IO: Record<DemoGraph, { input: string; output: string }> = {

@@ -2,9 +2,9 @@
 // files and the checkpoints need not know which network they hold.
 import { trainableCodecConfig, type HyperpriorConfig } from '../codec/model/config.js';
 import { hyperpriorInitParams, hyperpriorParamSpecs } from '../codec/model/hyperprior.js';
-import { initParams as unetInitParams, paramSpecs as unetParamSpecs, type ParamSpec, type Params, type UNetConfig } from './unet.js';
-import { canWidenUNet, widenUNetWeights } from './widen-unet.js';
-import { canDeepenUNet, deepenUNetWeights } from './deepen-unet.js';
+import { initParams as unetInitParams, paramSpecs as unetParamSpecs, type ParamSpec, type Params, type UNetConfig } from '../nn/unet.js';
+import { canWidenUNet, widenUNetWeights } from '../nn/widen-unet.js';
+import { canDeepenUNet, deepenUNetWeights } from '../nn/deepen-unet.js';
 
 export type ArchConfig = UNetConfig | HyperpriorConfig;
 

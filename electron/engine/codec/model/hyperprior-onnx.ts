@@ -6,11 +6,11 @@
 //   hyper-analysis:  `y` [N, h, w, M] (h, w multiples of 4)            → `z` [N, h/4, w/4, NZ]
 // The hyper-synthesis is not exported: the codec runs it in float64 JavaScript for bit-exact decoding.
 // GDN's |γ| and |β| + 1e-4 are folded into constants at export.
-import { EXACT_SHIFTS_PARAM, type HyperpriorConfig } from '../codec/model/config.js';
-import { exactGraphConvs, exactSynthesisFrom, type ExactSynthesis, type GraphConv } from '../codec/model/exact-synthesis.js';
-import { hyperpriorParamSpecs } from '../codec/model/hyperprior.js';
-import { GraphBuilder } from './onnx-proto.js';
-import { convLayer, hwioToOihw, reluLayer, shuffleLayer, toNchw, toNhwc, unshuffleConvLayer, type ExportOptions } from './export-unet.js';
+import { EXACT_SHIFTS_PARAM, type HyperpriorConfig } from './config.js';
+import { exactGraphConvs, exactSynthesisFrom, type ExactSynthesis, type GraphConv } from './exact-synthesis.js';
+import { hyperpriorParamSpecs } from './hyperprior.js';
+import { GraphBuilder } from '../../onnx/onnx-proto.js';
+import { convLayer, hwioToOihw, reluLayer, shuffleLayer, toNchw, toNhwc, unshuffleConvLayer, type ExportOptions } from '../../nn/unet-onnx.js';
 
 export type CodecGraph = 'analysis' | 'synthesis' | 'hyperAnalysis';
 export const CODEC_GRAPH_IO: Record<CodecGraph, { input: string; output: string }> = {

@@ -6,15 +6,15 @@
 // nearest trained levels in the log domain (Cui et al. 2021 show this traces a smooth rate–distortion
 // curve). The user-facing quality is 1 + t: 1 … L, fractional values allowed.
 import * as tf from '@tensorflow/tfjs';
-import type { LoadedModel } from '../../models/model-file.js';
-import type { Params } from '../../nn/unet.js';
-import type { CdfTableSet } from '../entropy/cdf.js';
-import { detExp } from '../entropy/det-math.js';
-import { CodecError } from '../errors.js';
-import { EXACT_SHIFTS_PARAM, type HyperpriorConfig } from './config.js';
-import { exactSynthesisFrom, exactTensors, type ExactSynthesis, type ExactTensors } from './exact-synthesis.js';
-import { hyperSynthesisWeights, type HyperSynthesisWeights } from './hyper-synthesis-f64.js';
-import { zPriorTables } from './z-prior.js';
+import type { LoadedModel } from '../models/model-file.js';
+import type { Params } from '../nn/unet.js';
+import type { CdfTableSet } from './entropy/cdf.js';
+import { detExp } from './entropy/det-math.js';
+import { CodecError } from './errors.js';
+import { EXACT_SHIFTS_PARAM, type HyperpriorConfig } from './model/config.js';
+import { exactSynthesisFrom, exactTensors, type ExactSynthesis, type ExactTensors } from './model/exact-synthesis.js';
+import { hyperSynthesisWeights, type HyperSynthesisWeights } from './model/hyper-synthesis-f64.js';
+import { zPriorTables } from './model/z-prior.js';
 
 /** Quality-byte steps between two trained levels. */
 export const QUALITY_STEPS = 50;
