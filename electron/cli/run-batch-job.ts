@@ -1,4 +1,4 @@
-// Follows a batch job (denoise, compress, decompress) in the terminal: progress bar or JSON lines, Ctrl-C
+// Follows a batch job (denoise, compress, decompress, inpaint) in the terminal: progress bar or JSON lines, Ctrl-C
 // cancels, exit code 0 (all done), 1 (some failed) or 130 (cancelled).
 import type { JobEvent, JobHandle, JobService } from '../engine/jobs/job-service.js';
 import type { ItemResult } from '../engine/batch/run-batch.js';
@@ -14,6 +14,7 @@ export async function followBatchJob(service: JobService, job: JobHandle<ItemRes
     else if (e.type === 'item-start') reporter.itemStart?.(e.index, (current = { input: e.input, output: e.output }));
     else if (e.type === 'item-progress') reporter.itemProgress?.(e.index, current, e.fraction);
     else if (e.type === 'item-done') reporter.itemDone?.(e.index, e.result);
+    else if (e.type === 'note' && !json) process.stderr.write(`note: ${e.message}\n`);
   });
   try {
     const results = await job.done;

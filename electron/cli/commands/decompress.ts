@@ -17,10 +17,9 @@ export function registerDecompress(program: Command): void {
     .action(async (inputs: string[], o: { output?: string; format: string; overwrite: boolean; json: boolean }, cmd: Command) => {
       const { JobService } = await import('../../engine/jobs/job-service.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
+      const { parseOutputFormat } = await import('../../engine/image/output-formats.js');
+      parseOutputFormat(o.format, '--format');
       const format = o.format.replace(/^\./, '').toLowerCase();
-      if (!['png', 'jpg', 'jpeg', 'webp', 'tif', 'tiff', 'avif'].includes(format)) {
-        throw new AezError('OUTPUT_FORMAT', `--format ${o.format}: choose one of png, jpg, webp, tif, avif`);
-      }
       const service = new JobService({ threads: g.threads, backend: g.backend });
       const job = service.start({ kind: 'decompress', inputs, output: o.output, format: format as 'png', overwrite: o.overwrite });
       await followBatchJob(service, job, o.json, 'restoring');

@@ -19,10 +19,9 @@ export function registerDenoise(program: Command): void {
       const { JobService } = await import('../../engine/jobs/job-service.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const sigma = o.sigma === undefined ? undefined : parseNumber(o.sigma, '--sigma', 0, 100);
+      const { parseOutputFormat } = await import('../../engine/image/output-formats.js');
+      parseOutputFormat(o.format, '--format');
       const format = o.format.replace(/^\./, '').toLowerCase();
-      if (!['png', 'jpg', 'jpeg', 'webp', 'tif', 'tiff', 'avif'].includes(format)) {
-        throw new AezError('OUTPUT_FORMAT', `--format ${o.format}: choose one of png, jpg, webp, tif, avif`);
-      }
       const service = new JobService({ threads: g.threads, backend: g.backend });
       const job = service.start({ kind: 'denoise', inputs, output: o.output, model: o.model, sigma, format: format as 'png', overwrite: o.overwrite });
       await followBatchJob(service, job, o.json, 'denoising');

@@ -6,6 +6,7 @@ import { PRESETS, type TrainTask } from '../../engine/train/presets.js';
 import type { PixelLoss } from '../../engine/train/grad-core.js';
 import { AezError } from '../../engine/util/errors.js';
 import { interruptSignal, parseNumber, type GlobalOptions } from '../shared.js';
+import type { JobEvent } from '../../engine/jobs/job-events.js';
 
 /** The trainable tasks, for the help text and the error that names them. */
 const TASK_NAMES = Object.keys(PRESETS).join(', ');
@@ -39,7 +40,7 @@ export function registerTrain(program: Command): void {
     .option('--init-from <model>', 'start from a model\'s weights (an installed model id or a folder) to fine-tune it')
     .option('--json', 'print progress as JSON lines', false)
     .action(async (o: Record<string, string | string[] | boolean | undefined>, cmd: Command) => {
-      const { runTraining, sharedDataDefaults } = await import('../../engine/train/setup.js');
+      const { JobService } = await import('../../engine/jobs/job-service.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const task = o.task as TrainTask;
       if (!Object.hasOwn(PRESETS, task)) throw new AezError('BAD_ARGUMENT', `--task must be one of ${TASK_NAMES}, got "${o.task}"`);
@@ -54,14 +55,15 @@ export function registerTrain(program: Command): void {
       };
       const widths = list('widths');
       if (widths?.some((w) => w < 1)) throw new AezError('BAD_ARGUMENT', '--widths must be at least 1');
-      const defaults = sharedDataDefaults(task);
-      const signal = interruptSignal();
-      const result = await runTraining({
+      // Through the job service, as the app trains: the same spec checks, events and cancel (a checkpoint first).
+      const service = new JobService({ threads: g.threads, backend: g.backend });
+      const job = service.start({
+        kind: 'train',
         task,
         out: o.out as string,
         data: (o.data as string[] | undefined)?.map((d) => resolve(d)),
         val: o.val === undefined ? undefined : resolve(o.val as string),
-        defaults,
+        useSharedData: true,
         steps: int('steps', 1, 10_000_000) ?? 20000,
         batch: int('batch', 1, 256),
         patch: int('patch', 16, 512),
@@ -75,18 +77,25 @@ export function registerTrain(program: Command): void {
         id: o.id as string | undefined,
         initFrom: o.initFrom as string | undefined,
         workers: int('workers', 1, 64),
-        backend: g.backend,
-        signal,
-        onLog: (l) => process.stderr.write(l + '\n'),
-        onProgress: (p) => {
+      });
+      interruptSignal(() => job.cancel());
+      job.events.on('event', (e: JobEvent) => {
+        if (e.type === 'train-log') process.stderr.write(e.line + '\n');
+        else if (e.type === 'train-progress') {
+          const p = e.progress;
           if (o.json) return void process.stdout.write(JSON.stringify(p) + '\n');
           if (p.step % 10 === 0 || p.val) {
             const v = p.val ? `  val ${p.val.metric} ${p.val.value.toFixed(p.val.metric === 'psnr' ? 2 : 4)} (best ${p.val.best.toFixed(p.val.metric === 'psnr' ? 2 : 4)})` : '';
             process.stderr.write(`step ${p.step}/${p.total}  loss ${p.loss.toFixed(5)}  lr ${p.lr.toExponential(2)}  ${p.stepsPerSec.toFixed(2)} steps/s${v}\n`);
           }
-        },
+        }
       });
-      process.stderr.write(`${result.stopped ? 'stopped' : 'finished'} at step ${result.steps} after ${(result.elapsedMs / 60000).toFixed(1)} min; best model in ${result.modelDir}\n`);
-      if (result.stopped) process.exitCode = 130;
+      try {
+        const result = await job.done;
+        process.stderr.write(`${result.stopped ? 'stopped' : 'finished'} at step ${result.steps} after ${(result.elapsedMs / 60000).toFixed(1)} min; best model in ${result.modelDir}\n`);
+        if (result.stopped) process.exitCode = 130;
+      } finally {
+        await service.close();
+      }
     });
 }
