@@ -2,17 +2,16 @@
 // one CommonJS file (scripts/build-ui.ts) and may only use Electron's renderer modules.
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import type { AddResult, AezApi, JobEvent, TrainEvent } from './shared/api.js';
-import { CH, type Channel } from './shared/channels.js';
+import { CH } from './shared/channels.js';
+import { callApi, callChannel, type Envelope } from './shared/methods.js';
 
-type Envelope<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
-
-async function call<T>(channel: Channel, ...args: unknown[]): Promise<T> {
+async function call<T>(channel: string, ...args: unknown[]): Promise<T> {
   const r = (await ipcRenderer.invoke(channel, ...args)) as Envelope<T>;
   if (r.ok) return r.value;
   throw new Error(r.error.message);
 }
 
-function subscribe<T>(channel: Channel, cb: (value: T) => void): () => void {
+function subscribe<T>(channel: string, cb: (value: T) => void): () => void {
   const listener = (_e: IpcRendererEvent, value: T) => cb(value);
   ipcRenderer.on(channel, listener);
   return () => void ipcRenderer.removeListener(channel, listener);
@@ -41,29 +40,16 @@ async function addFiles(files: File[]): Promise<AddResult> {
 }
 
 const api: AezApi = {
+  ...callApi((method, arg) => call(callChannel(method), arg)),
   host: 'electron',
-  doctor: () => call(CH.doctor),
-  getSettings: () => call(CH.getSettings),
-  setSettings: (patch) => call(CH.setSettings, patch),
   chooseOutputDir: () => call(CH.chooseOutputDir),
   openFiles: () => call(CH.openFiles),
   addFiles,
-  startJob: (request) => call(CH.startJob, request),
-  codecInfo: () => call(CH.codecInfo),
-  demo: (request) => call(CH.demo, request),
-  estimateCompression: (request) => call(CH.estimateCompression, request),
-  cancelJob: (jobId) => call(CH.cancelJob, jobId),
   onJobEvent: (cb) => subscribe<JobEvent>(CH.jobEvent, cb),
   onFilesOpened: (cb) => subscribe<AddResult>(CH.filesOpened, cb),
   readPreview: (path) => call(CH.readPreview, path),
   chooseFolder: (purpose) => call(CH.chooseFolder, purpose),
-  trainInfo: () => call(CH.trainInfo),
-  listRuns: () => call(CH.listRuns),
-  readRun: (run) => call(CH.readRun, run),
-  startTraining: (request) => call(CH.startTraining, request),
-  stopTraining: (jobId) => call(CH.stopTraining, jobId),
   onTrainEvent: (cb) => subscribe<TrainEvent>(CH.trainEvent, cb),
-  exportModel: (request) => call(CH.exportModel, request),
 };
 
 contextBridge.exposeInMainWorld('aez', api);

@@ -3,7 +3,7 @@
 // host's message instead of Electron's "Error invoking remote method …" wrapper.
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import type { AezHost } from '../host/host.js';
-import type { Channel } from '../shared/channels.js';
+import type { Envelope } from '../shared/methods.js';
 import { errorMessage } from '../engine/util/errors.js';
 
 export interface IpcContext {
@@ -11,12 +11,10 @@ export interface IpcContext {
   window(): BrowserWindow | undefined;
 }
 
-export type Envelope<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
-
 /** The page every IPC call must come from (see main.ts: the renderer is served on this origin). */
 export const APP_ORIGIN = 'app://aez';
 
-export function handle<T>(channel: Channel, fn: (event: IpcMainInvokeEvent, ...args: unknown[]) => Promise<T> | T): void {
+export function handle<T>(channel: string, fn: (event: IpcMainInvokeEvent, ...args: unknown[]) => Promise<T> | T): void {
   ipcMain.handle(channel, async (event, ...args): Promise<Envelope<T>> => {
     const url = event.senderFrame?.url ?? '';
     if (!url.startsWith(APP_ORIGIN + '/')) return { ok: false, error: { code: 'FORBIDDEN', message: `IPC from ${url || 'an unknown frame'} refused` } };

@@ -5,6 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AezHost } from '../host/host.js';
 import { contentSecurityPolicy, resolveRendererFile } from '../host/renderer-files.js';
 import { HostError } from '../host/schemas.js';
+import { hostMethods, type HostMethods } from '../host/host-methods.js';
+import { isCallMethod, type Envelope } from '../shared/methods.js';
 import { errorMessage } from '../engine/util/errors.js';
 import { readBody, readJson } from './body.js';
 import type { EventHub } from './events.js';
@@ -17,6 +19,9 @@ export interface RouteContext {
   maxUploadBytes: number;
 }
 
+/** The host's answers to the API table's calls, made once per host. */
+const tables = new WeakMap<AezHost, HostMethods>();
+
 const SECURITY_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' };
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -25,26 +30,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function fail(res: ServerResponse, status: number, code: string, message: string): void {
-  send(res, status, { ok: false, error: { code, message } });
+  send(res, status, { ok: false, error: { code, message } } satisfies Envelope<never>);
 }
-
-/** JSON-argument methods, each one line of glue onto the host. */
-const METHODS: Record<string, (ctx: RouteContext, arg: unknown) => unknown> = {
-  doctor: (c) => c.host.doctor(),
-  getSettings: (c) => c.host.getSettings(),
-  setSettings: (c, a) => c.host.setSettings(a),
-  startJob: (c, a) => c.host.startJob(a),
-  codecInfo: (c) => c.host.codecInfo(),
-  demo: (c, a) => c.host.explorer.request(a),
-  estimateCompression: (c, a) => c.host.estimateCompression(a),
-  cancelJob: (c, a) => c.host.cancelJob(a),
-  trainInfo: (c) => c.host.training.info(),
-  listRuns: (c) => c.host.training.listRuns(),
-  readRun: (c, a) => c.host.training.readRun(a),
-  startTraining: (c, a) => c.host.training.start(a),
-  stopTraining: (c, a) => c.host.training.stop(a),
-  exportModel: (c, a) => c.host.training.exportModel(a),
-};
 
 export async function route(req: IncomingMessage, res: ServerResponse, ctx: RouteContext): Promise<void> {
   const { guard } = ctx;
@@ -72,10 +59,11 @@ export async function route(req: IncomingMessage, res: ServerResponse, ctx: Rout
         res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'X-Aez-Preview': JSON.stringify(meta), ...SECURITY_HEADERS });
         return void res.end(p.bytes);
       }
-      const method = Object.prototype.hasOwnProperty.call(METHODS, name) ? METHODS[name] : undefined;
-      if (!method) return fail(res, 404, 'NOT_FOUND', `no API method ${name}`);
+      if (!isCallMethod(name)) return fail(res, 404, 'NOT_FOUND', `no API method ${name}`);
+      let methods = tables.get(ctx.host);
+      if (!methods) tables.set(ctx.host, (methods = hostMethods(ctx.host)));
       const arg = await readJson(req);
-      return send(res, 200, { ok: true, value: (await method(ctx, arg)) ?? null });
+      return send(res, 200, { ok: true, value: (await methods[name](arg)) ?? null });
     } catch (e) {
       const code = e instanceof HostError || typeof (e as { code?: unknown })?.code === 'string' ? String((e as { code: string }).code) : 'INTERNAL';
       return fail(res, code === 'TOO_LARGE' ? 413 : 400, code, errorMessage(e));

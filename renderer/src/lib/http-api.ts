@@ -1,9 +1,8 @@
 // AezApi over HTTP, for the browser twin (`aez serve`): calls are POSTs carrying the token header, files
 // are uploaded one by one, job events arrive as Server-Sent Events.
 import type { AddResult, AezApi, JobEvent, Preview, TrainEvent } from '../../../electron/shared/api.js';
+import { callApi, type Envelope } from '../../../electron/shared/methods.js';
 import { INPUT_ACCEPT } from './formats.js';
-
-type Envelope<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
 
 export function createHttpApi(token: string): AezApi {
   const headers = { 'x-aez-token': token };
@@ -94,29 +93,16 @@ export function createHttpApi(token: string): AezApi {
   }
 
   return {
+    ...callApi((method, arg) => call(method, arg)),
     host: 'browser',
-    doctor: () => call('doctor'),
-    getSettings: () => call('getSettings'),
-    setSettings: (patch) => call('setSettings', patch),
     chooseOutputDir: async () => null,
     openFiles,
     addFiles,
-    startJob: (request) => call('startJob', request),
-    codecInfo: () => call('codecInfo'),
-    demo: (request) => call('demo', request),
-    estimateCompression: (request) => call('estimateCompression', request),
-    cancelJob: (jobId) => call('cancelJob', jobId),
     onJobEvent,
     onFilesOpened: () => () => {},
     readPreview,
     // The twin cannot open a folder dialog on the server's machine: the page asks for a typed path.
     chooseFolder: async () => null,
-    trainInfo: () => call('trainInfo'),
-    listRuns: () => call('listRuns'),
-    readRun: (run) => call('readRun', run),
-    startTraining: (request) => call('startTraining', request),
-    stopTraining: (jobId) => call('stopTraining', jobId),
     onTrainEvent,
-    exportModel: (request) => call('exportModel', request),
   };
 }
