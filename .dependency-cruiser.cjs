@@ -6,7 +6,7 @@
 /** The engine's layers, bottom first. A path belongs to the first layer whose pattern matches it. */
 const ENGINE_LAYERS = [
   ['util'],
-  ['image', 'data', 'onnx', 'codec/errors\\.ts'],
+  ['image', 'data', 'onnx', 'workers', 'codec/errors\\.ts'],
   ['nn', 'codec/entropy'],
   ['codec/format', 'codec/model'],
   ['models', 'runtime'],

@@ -34,7 +34,7 @@ test('codec worker: cancel is CANCELLED, an unexpected exit is a crash, and the 
         onProgress: (f) => {
           if (killed || f >= 1) return;
           killed = true;
-          void (client as unknown as { worker: Worker }).worker.terminate();
+          void (client as unknown as { bridge: { worker: Worker } }).bridge.worker.terminate();
         },
       },
     );

@@ -1,4 +1,4 @@
-// Messages between CodecWorkerClient and codec-worker.ts.
+// What CodecWorkerClient asks codec-worker.ts (cancel, progress and retire are the worker bridge's).
 import type { RateRequest } from './image-codec.js';
 
 export interface CodecWorkerInit {
@@ -6,21 +6,10 @@ export interface CodecWorkerInit {
   threads?: number;
 }
 
+/** The argument of the worker's one method, `run` (over the worker bridge, workers/bridge.ts). */
 export type CodecWorkerRequest =
-  | { id: number; op: 'compress'; input: string; output: string; model: string; rate?: RateRequest; overwrite: boolean }
-  | { id: number; op: 'decompress'; input: string; output: string; overwrite: boolean }
-  | { id: number; op: 'estimate'; input: string; model: string; rate: RateRequest }
-  | { id: number; op: 'preview'; input: string }
-  | { id: number; op: 'check-model'; model: string; rate?: RateRequest };
-
-/**
- * Control messages: `cancel` aborts the request `id` at its next check (between chunks of network work, so
- * within about a second), which then replies CANCELLED; `retire` cancels everything and ends the worker once
- * no onnxruntime call is in flight (terminating it mid-call would abort the process: inference/native-calls.ts).
- */
-export type CodecWorkerControl = { op: 'cancel'; id: number } | { op: 'retire' };
-
-export type CodecWorkerReply =
-  | { type: 'progress'; id: number; fraction: number }
-  | { type: 'done'; id: number; result: unknown }
-  | { type: 'error'; id: number; code: string; message: string };
+  | { op: 'compress'; input: string; output: string; model: string; rate?: RateRequest; overwrite: boolean }
+  | { op: 'decompress'; input: string; output: string; overwrite: boolean }
+  | { op: 'estimate'; input: string; model: string; rate: RateRequest }
+  | { op: 'preview'; input: string }
+  | { op: 'check-model'; model: string; rate?: RateRequest };

@@ -1,31 +1,21 @@
 // Worker thread for the codec: compress and restore files, estimate a setting, decode a preview. Keeping
 // this work off the caller's thread keeps the app's main process (and the twin's server) responsive: the
 // float64 hyper-synthesis, the entropy coder and the pixel loops are plain JavaScript that would block it.
-import { parentPort, workerData } from 'node:worker_threads';
-import { errorCode, errorMessage } from '../util/errors.js';
+import { workerData } from 'node:worker_threads';
 import { readImage, encodeImage, type RasterImage } from '../image/io.js';
 import { codecModelForHeader, loadCodecModel } from './codec-registry.js';
 import { sharedCodecTransforms } from './codec-transforms.js';
 import { compressFile } from './compress-file.js';
 import { decompressFile, readAezFile } from './decompress-file.js';
 import { checkRate, encodeImageAez, decodeImageAez } from './image-codec.js';
-import { retireThread } from '../inference/native-calls.js';
-import type { CodecWorkerControl, CodecWorkerInit, CodecWorkerReply, CodecWorkerRequest } from './codec-worker-protocol.js';
+import { serveCalls } from '../workers/serve.js';
+import type { CodecWorkerInit, CodecWorkerRequest } from './codec-worker-protocol.js';
 
-const port = parentPort!;
 const init = workerData as CodecWorkerInit;
 const transforms = sharedCodecTransforms(init.backend, init.threads);
 let lastImage: { path: string; img: Promise<RasterImage> } | undefined;
-/** The requests in hand, to cancel by id. */
-const running = new Map<number, AbortController>();
-
-function reply(msg: CodecWorkerReply): void {
-  port.postMessage(msg);
-}
-
-async function handle(req: CodecWorkerRequest, signal: AbortSignal): Promise<unknown> {
+async function handle(req: CodecWorkerRequest, signal: AbortSignal, onProgress: (fraction: number) => void): Promise<unknown> {
   const rt = await transforms;
-  const onProgress = (fraction: number) => reply({ type: 'progress', id: req.id, fraction });
   switch (req.op) {
     case 'check-model': {
       const model = await loadCodecModel(req.model);
@@ -55,18 +45,5 @@ async function handle(req: CodecWorkerRequest, signal: AbortSignal): Promise<unk
   }
 }
 
-port.on('message', (req: CodecWorkerRequest | CodecWorkerControl) => {
-  if (req.op === 'cancel') return running.get(req.id)?.abort();
-  if (req.op === 'retire') {
-    for (const c of running.values()) c.abort();
-    return void retireThread();
-  }
-  const ctl = new AbortController();
-  running.set(req.id, ctl);
-  handle(req, ctl.signal)
-    .then(
-      (result) => reply({ type: 'done', id: req.id, result }),
-      (e) => reply({ type: 'error', id: req.id, code: errorCode(e), message: errorMessage(e) }),
-    )
-    .finally(() => running.delete(req.id));
-});
+// One method: the request says which operation (codec-worker-protocol.ts); cancel and retire are the bridge's.
+serveCalls({ run: (req: CodecWorkerRequest, ctx) => handle(req, ctx.signal, ctx.onProgress) });

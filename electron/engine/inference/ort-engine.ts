@@ -9,7 +9,7 @@ import { sizeMultiple, type UNetConfig } from '../nn/unet.js';
 import { convLayer, exportUNet, onnxInputPlanes, ONNX_INPUT, ONNX_OUTPUT, ONNX_SIGMA } from '../nn/unet-onnx.js';
 import { GraphBuilder } from '../onnx/onnx-proto.js';
 import type { InferenceEngine, RunOptions, Shape4 } from './engine.js';
-import { trackNative } from './native-calls.js';
+import { trackNative } from '../workers/native-calls.js';
 
 type Ort = typeof OrtTypes;
 

@@ -1,17 +1,16 @@
-// Messages between the main thread and inference workers.
+// What the pool (worker-pool.ts) asks an inference worker (inference-worker.ts), over the worker bridge
+// (workers/bridge.ts: ids, cancel and retire are the bridge's).
+
+/** Method `run`: one tile through a model. */
 export interface RunTileRequest {
-  type: 'run';
-  id: number;
   modelDir: string;
   input: Float32Array;
   shape: [number, number, number, number];
   sigma?: number;
 }
 
-/** Telea's classic fill of one region (no engine needed): the app keeps it off the host's thread. */
+/** Method `telea`: Telea's classic fill of one region (no engine needed): the app keeps it off the host's thread. */
 export interface TeleaRequest {
-  type: 'telea';
-  id: number;
   input: Float32Array;
   mask: Uint8Array;
   width: number;
@@ -20,21 +19,13 @@ export interface TeleaRequest {
   radius?: number;
 }
 
-/**
- * End this worker once no onnxruntime call is in flight (inference/native-calls.ts): the one safe way to stop
- * a worker whose engine calls native code asynchronously. The worker exits with code 0; it replies nothing.
- */
-export interface RetireRequest {
-  type: 'retire';
+/** What a worker is ready with: the inference engine it loaded (e.g. "ort-cpu"). */
+export interface WorkerReady {
+  backend: string;
 }
-
-export type WorkerRequest = RunTileRequest | TeleaRequest;
-
-export type WorkerReply =
-  | { type: 'ready'; backend: string }
-  | { type: 'result'; id: number; output: Float32Array }
-  | { type: 'error'; id: number; code: string; message: string };
 
 export interface WorkerInit {
   backend?: string;
+  /** onnxruntime threads for this worker (the pool gives each one, see worker-pool.ts). */
+  intraOpThreads?: number;
 }

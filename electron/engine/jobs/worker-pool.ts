@@ -2,24 +2,19 @@
 // running tiles at once and ends the workers, and the pool starts new ones on next use. How a worker is
 // ended depends on its engine: a TensorFlow.js worker is terminated (its calls are synchronous, so that is
 // safe, and the only way to interrupt one); an onnxruntime worker is asked to retire and ends itself when its
-// in-flight call returns, because terminating it mid-call aborts the whole process (inference/native-calls.ts).
+// in-flight call returns, because terminating it mid-call aborts the whole process (workers/native-calls.ts).
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { TileExecutor } from '../inference/tile-executor.js';
 import type { LoadedModel } from '../models/model-file.js';
 import { AezError } from '../util/errors.js';
-import type { WorkerReply, WorkerRequest } from './protocol.js';
+import { cancelledError, WorkerBridge } from '../workers/bridge.js';
+import type { RunTileRequest, TeleaRequest, WorkerReady } from './protocol.js';
 
 interface Slot {
-  worker: Worker;
-  /** The engine its worker loaded (from its 'ready' message); undefined while starting. */
+  bridge: WorkerBridge;
+  /** The engine its worker loaded (from its ready answer); undefined while starting. */
   engine?: string;
-  exited: Promise<void>;
-  ready: Promise<void>;
   busy: boolean;
-  /** Rejects whatever waits on this worker (its start-up or its tile). */
-  fail: (e: Error) => void;
-  pending?: { id: number; resolve: (out: Float32Array) => void; reject: (e: Error) => void };
 }
 
 export interface WorkerPoolOptions {
@@ -51,52 +46,21 @@ export class WorkerPool implements TileExecutor {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(new URL('./inference-worker.js', import.meta.url), {
-      workerData: {
-        backend: this.opts.backend,
-        intraOpThreads: this.opts.intraOpThreads ?? 1,
+    const bridge = new WorkerBridge(new URL('./inference-worker.js', import.meta.url), { backend: this.opts.backend, intraOpThreads: this.opts.intraOpThreads ?? 1 }, 'an inference worker');
+    const slot: Slot = { bridge, busy: false };
+    bridge.ready.then(
+      (info) => {
+        slot.engine = (info as WorkerReady).backend;
+        this.loadedEngine ??= slot.engine;
       },
-    });
-    let readyResolve!: () => void;
-    let readyReject!: (e: Error) => void;
-    const ready = new Promise<void>((res, rej) => ((readyResolve = res), (readyReject = rej)));
-    ready.catch(() => {});
-    const slot: Slot = {
-      worker,
-      exited: new Promise((res) => worker.once('exit', () => res())),
-      ready,
-      busy: false,
-      fail: (e) => {
-        readyReject(e);
-        slot.pending?.reject(e);
-        slot.pending = undefined;
-      },
-    };
-    worker.on('message', (msg: WorkerReply) => {
-      if (msg.type === 'ready') {
-        slot.engine = msg.backend;
-        this.loadedEngine ??= msg.backend;
-        return readyResolve();
-      }
-      const p = slot.pending;
-      if (msg.type === 'error' && msg.id === -1) return readyReject(new AezError('BACKEND', msg.message));
-      if (!p || p.id !== msg.id) return;
-      slot.pending = undefined;
-      if (msg.type === 'result') p.resolve(msg.output);
-      else p.reject(new AezError(msg.code as never, msg.message));
-      this.release(slot);
-    });
-    worker.on('error', (err) => {
-      readyReject(err);
-      slot.pending?.reject(err);
-      slot.pending = undefined;
-      this.slots = this.slots.filter((s) => s !== slot);
-    });
+      () => {},
+    );
     return slot;
   }
 
   private acquire(): Promise<Slot> {
     if (this.closed) return Promise.reject(new AezError('CANCELLED', 'worker pool closed'));
+    this.slots = this.slots.filter((s) => s.bridge.alive); // a crashed worker is replaced
     const idle = this.slots.find((s) => !s.busy);
     if (idle) {
       idle.busy = true;
@@ -118,31 +82,31 @@ export class WorkerPool implements TileExecutor {
   }
 
   async runTile(model: LoadedModel, input: Float32Array, width: number, height: number, channels: number, sigma?: number): Promise<Float32Array> {
-    return this.dispatch({ type: 'run', id: 0, modelDir: model.dir, input, shape: [1, height, width, channels], sigma }, true);
+    const req: RunTileRequest = { modelDir: model.dir, input, shape: [1, height, width, channels], sigma };
+    return this.dispatch('run', req, [input.buffer as ArrayBuffer], true);
   }
 
   /** Telea's fill of one region on a worker (see inpaint/telea.ts): `input` is handed over, `mask` copied. */
   async telea(input: Float32Array, width: number, height: number, channels: 1 | 3, mask: Uint8Array, radius?: number): Promise<Float32Array> {
-    return this.dispatch({ type: 'telea', id: 0, input, mask: mask.slice(), width, height, channels, radius }, false);
+    const m = mask.slice();
+    const req: TeleaRequest = { input, mask: m, width, height, channels, radius };
+    return this.dispatch('telea', req, [input.buffer as ArrayBuffer, m.buffer as ArrayBuffer], false);
   }
 
-  /** Sends one request to an idle worker; `needsEngine`: wait until its inference engine has loaded. */
-  private async dispatch(req: WorkerRequest, needsEngine: boolean): Promise<Float32Array> {
+  /** Sends one call to an idle worker; `needsEngine`: wait until its inference engine has loaded. */
+  private async dispatch(method: 'run' | 'telea', req: RunTileRequest | TeleaRequest, transfer: ArrayBuffer[], needsEngine: boolean): Promise<Float32Array> {
     const slot = await this.acquire();
-    if (needsEngine) {
-      try {
-        await slot.ready;
-      } catch (e) {
-        this.release(slot);
-        throw e;
+    try {
+      if (needsEngine) {
+        await slot.bridge.ready.catch((e: Error) => {
+          throw e instanceof AezError && e.code === 'CANCELLED' ? e : new AezError('BACKEND', e.message);
+        });
       }
+      return await slot.bridge.call<Float32Array>(method, req, { transfer });
+    } finally {
+      // A slot the pool dropped (cancel) is not handed to anyone again.
+      if (this.slots.includes(slot)) this.release(slot);
     }
-    const id = this.nextId++;
-    const transfer = [req.input.buffer as ArrayBuffer, ...(req.type === 'telea' ? [req.mask.buffer as ArrayBuffer] : [])];
-    return new Promise<Float32Array>((resolve, reject) => {
-      slot.pending = { id, resolve, reject };
-      slot.worker.postMessage({ ...req, id }, transfer);
-    });
   }
 
   /**
@@ -153,9 +117,9 @@ export class WorkerPool implements TileExecutor {
   async cancel(): Promise<void> {
     const slots = this.slots;
     this.slots = [];
-    for (const s of slots) s.fail(new AezError('CANCELLED', 'cancelled'));
-    for (const w of this.waiting.splice(0)) w.reject(new AezError('CANCELLED', 'cancelled'));
-    await Promise.all(slots.map((s) => endWorker(s.worker, s.engine, s.exited)));
+    for (const s of slots) s.bridge.failPending(cancelledError());
+    for (const w of this.waiting.splice(0)) w.reject(cancelledError());
+    await Promise.all(slots.map((s) => endWorker(s.bridge, s.engine)));
   }
 
   async close(): Promise<void> {
@@ -165,8 +129,7 @@ export class WorkerPool implements TileExecutor {
 }
 
 /** Ends a worker in the way its engine allows (see the top of this file); resolves when it has exited. */
-export async function endWorker(worker: Worker, engine: string | undefined, exited: Promise<void>): Promise<void> {
-  if (engine?.startsWith('tfjs-')) await worker.terminate();
-  else worker.postMessage({ type: 'retire' });
-  await exited;
+export async function endWorker(bridge: WorkerBridge, engine: string | undefined): Promise<void> {
+  if (engine?.startsWith('tfjs-')) await bridge.terminate();
+  else await bridge.retire();
 }

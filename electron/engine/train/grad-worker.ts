@@ -1,9 +1,9 @@
 // Gradient worker thread: builds its own batch source and TensorFlow.js instance, then for every step
 // reads the shared weights, computes its shard's gradient into its shared slot and reports the loss.
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { initBackend } from '../runtime/backend.js';
 import type { ArchConfig } from '../models/arch.js';
-import { errorMessage } from '../util/errors.js';
+import { serveCalls } from '../workers/serve.js';
 import { GradientComputer, type PixelLoss } from './grad-core.js';
 import { createSource, sampleShard, type SourceSpec } from './sources.js';
 
@@ -17,8 +17,8 @@ export interface GradWorkerInit {
   grad: SharedArrayBuffer;
 }
 
+/** Method `step` (over the worker bridge, workers/bridge.ts); answers the shard's loss. */
 export interface GradStepRequest {
-  type: 'step';
   step: number;
   first: number;
   count: number;
@@ -27,9 +27,6 @@ export interface GradStepRequest {
   weight: number;
 }
 
-export type GradWorkerReply = { type: 'ready' } | { type: 'done'; step: number; loss: number } | { type: 'error'; message: string };
-
-const port = parentPort!;
 const init = workerData as GradWorkerInit;
 
 const ready = (async () => {
@@ -38,19 +35,14 @@ const ready = (async () => {
   return { source, computer: new GradientComputer(init.cfg, init.loss) };
 })();
 
-ready.then(
-  () => port.postMessage({ type: 'ready' } satisfies GradWorkerReply),
-  (e) => port.postMessage({ type: 'error', message: errorMessage(e) } satisfies GradWorkerReply),
+serveCalls(
+  {
+    step: async (req: GradStepRequest) => {
+      const { source, computer } = await ready;
+      const batch = sampleShard(source, init.seed, req.step, req.first, req.count, req.patch);
+      computer.setWeights(new Float32Array(init.params));
+      return computer.compute(batch, new Float32Array(init.grad), req.weight);
+    },
+  },
+  ready.then(() => null),
 );
-
-port.on('message', async (req: GradStepRequest) => {
-  try {
-    const { source, computer } = await ready;
-    const batch = sampleShard(source, init.seed, req.step, req.first, req.count, req.patch);
-    computer.setWeights(new Float32Array(init.params));
-    const loss = computer.compute(batch, new Float32Array(init.grad), req.weight);
-    port.postMessage({ type: 'done', step: req.step, loss } satisfies GradWorkerReply);
-  } catch (e) {
-    port.postMessage({ type: 'error', message: errorMessage(e) } satisfies GradWorkerReply);
-  }
-});

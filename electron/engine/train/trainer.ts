@@ -5,7 +5,6 @@
 import { availableParallelism } from 'node:os';
 import { mkdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { Params, UNetConfig } from '../nn/unet.js';
 import { archInitParams as initParams, archParamSpecs as paramSpecs, canStartFrom, startingWeights, type ArchConfig } from '../models/arch.js';
@@ -16,7 +15,8 @@ import { adamStep, createAdam, learningRate } from './adam.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { exactCodecModel } from './codec-calibration.js';
 import type { PixelLoss } from './grad-core.js';
-import type { GradStepRequest, GradWorkerInit, GradWorkerReply } from './grad-worker.js';
+import type { GradStepRequest, GradWorkerInit } from './grad-worker.js';
+import { WorkerBridge } from '../workers/bridge.js';
 import type { SourceSpec } from './sources.js';
 import { evaluate } from './validate.js';
 import type { ValItem, ValSet } from './val-set.js';
@@ -86,9 +86,8 @@ export interface TrainResult {
 }
 
 interface GradWorker {
-  worker: Worker;
+  bridge: WorkerBridge;
   grad: Float32Array;
-  waiting?: { resolve: (loss: number) => void; reject: (e: Error) => void };
 }
 
 function toParams(cfg: ArchConfig, flat: Float32Array): Params {
@@ -125,33 +124,17 @@ function weightsByName(cfg: ArchConfig, flat: Float32Array): Map<string, Float32
 }
 
 async function startWorkers(count: number, init: Omit<GradWorkerInit, 'grad'>, size: number): Promise<GradWorker[]> {
-  const workers: GradWorker[] = [];
-  await Promise.all(
-    Array.from({ length: count }, () => {
-      const gradBuf = new SharedArrayBuffer(size * 4);
-      const worker = new Worker(new URL('./grad-worker.js', import.meta.url), { workerData: { ...init, grad: gradBuf } satisfies GradWorkerInit });
-      const w: GradWorker = { worker, grad: new Float32Array(gradBuf) };
-      workers.push(w);
-      return new Promise<void>((resolve, reject) => {
-        worker.on('message', (m: GradWorkerReply) => {
-          if (m.type === 'ready') return resolve();
-          if (m.type === 'error') {
-            const err = new Error(`gradient worker: ${m.message}`);
-            if (w.waiting) w.waiting.reject(err);
-            else reject(err);
-            w.waiting = undefined;
-            return;
-          }
-          w.waiting?.resolve(m.loss);
-          w.waiting = undefined;
-        });
-        worker.on('error', (e) => {
-          w.waiting?.reject(e);
-          reject(e);
-        });
-      });
-    }),
-  );
+  const workers = Array.from({ length: count }, (): GradWorker => {
+    const gradBuf = new SharedArrayBuffer(size * 4);
+    const bridge = new WorkerBridge(new URL('./grad-worker.js', import.meta.url), { ...init, grad: gradBuf } satisfies GradWorkerInit, 'a gradient worker');
+    return { bridge, grad: new Float32Array(gradBuf) };
+  });
+  try {
+    await Promise.all(workers.map((w) => w.bridge.ready.catch((e: Error) => Promise.reject(new Error(`gradient worker: ${e.message}`)))));
+  } catch (e) {
+    await Promise.all(workers.map((w) => w.bridge.terminate()));
+    throw e;
+  }
   return workers;
 }
 
@@ -267,11 +250,11 @@ export async function train(run: TrainRun): Promise<TrainResult> {
         workers.map((w, i) => {
           const first = i * per;
           const count = Math.min(per, cfg.batch - first);
-          return new Promise<number>((resolve, reject) => {
-            w.waiting = { resolve, reject };
-            const req: GradStepRequest = { type: 'step', step, first, count, patch: cfg.patch, weight: count / cfg.batch };
-            w.worker.postMessage(req);
-          }).then((loss) => loss * (count / cfg.batch));
+          const req: GradStepRequest = { step, first, count, patch: cfg.patch, weight: count / cfg.batch };
+          return w.bridge.call<number>('step', req).then(
+            (loss) => loss * (count / cfg.batch),
+            (e: Error) => Promise.reject(new Error(`gradient worker: ${e.message}`)),
+          );
         }),
       );
       grad.set(workers[0].grad);
@@ -315,7 +298,8 @@ export async function train(run: TrainRun): Promise<TrainResult> {
     }
     if (stopped && step > 0) await checkpoint();
   } finally {
-    await Promise.all(workers.map((w) => w.worker.terminate()));
+    // TensorFlow.js workers make no native calls: terminating them is safe (workers/bridge.ts).
+    await Promise.all(workers.map((w) => w.bridge.terminate()));
   }
   return { steps: step, elapsedMs: elapsedBefore + (Date.now() - started), best, modelDir: bestDir, history, stopped };
 }
