@@ -64,9 +64,9 @@ module.exports = {
     {
       name: 'shared-is-the-contract',
       severity: 'error',
-      comment: 'electron/shared is what the renderer and the main process agree on; it imports neither side',
+      comment: 'electron/shared is what the renderer and the main process agree on; it imports neither side (types of the engine aside: one vocabulary, erased from the bundle)',
       from: { path: '^electron/shared/' },
-      to: { path: ['^electron/(engine|cli|host|server|ipc)/', '^renderer/'] },
+      to: { path: ['^electron/(engine|cli|host|server|ipc)/', '^renderer/'], dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'renderer-through-shared',

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { JobService, type JobEvent } from '../electron/engine/jobs/job-service.js';
+import { JobService, type JobServiceEvent } from '../electron/engine/jobs/job-service.js';
 import { tempDir } from './helpers.js';
 import { saveTinyCodec } from './codec-helpers.js';
 
@@ -22,7 +22,7 @@ test('compress then restore through JobService; cancelling a long compress leave
   try {
     const c = service.start({ kind: 'compress', inputs: [small], output: join(dir, 'small.aez'), quality: 2 });
     const progress: number[] = [];
-    c.events.on('event', (e: JobEvent) => e.type === 'item-progress' && progress.push(e.fraction));
+    c.events.on('event', (e: JobServiceEvent) => e.type === 'item-progress' && progress.push(e.fraction));
     const [r] = await c.done;
     assert.ok(r.ok, JSON.stringify(r.error));
     assert.ok(progress.length > 0 && progress.at(-1) === 1);
@@ -32,7 +32,7 @@ test('compress then restore through JobService; cancelling a long compress leave
     assert.equal((await sharp(join(dir, 'small-restored.png')).metadata()).width, 120);
 
     const long = service.start({ kind: 'compress', inputs: [big], output: join(dir, 'big.aez'), quality: 2 });
-    long.events.on('event', (e: JobEvent) => e.type === 'item-progress' && e.fraction > 0 && long.cancel());
+    long.events.on('event', (e: JobServiceEvent) => e.type === 'item-progress' && e.fraction > 0 && long.cancel());
     const [rc] = await long.done;
     assert.equal(rc.ok, false);
     assert.equal(rc.error?.code, 'CANCELLED');

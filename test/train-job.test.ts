@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { JobService, type JobEvent, type TrainJobSpec } from '../electron/engine/jobs/job-service.js';
+import { JobService, type JobServiceEvent, type TrainJobSpec } from '../electron/engine/jobs/job-service.js';
 import { listRuns, readRunInfo } from '../electron/engine/train/setup.js';
 import { loadModelDir } from '../electron/engine/models/model-file.js';
 import { gradientImage, tempDir, writePng } from './helpers.js';
@@ -21,8 +21,8 @@ const tiny = (data: string, out: string, steps = 6): TrainJobSpec => ({
   kind: 'train', task: 'photo', data: [data], out, steps, batch: 2, patch: 16, widths: [8, 16], blocks: [1, 1], valEvery: 3, checkpointEvery: 3, workers: 1,
 });
 
-function collect(events: { on(n: 'event', cb: (e: JobEvent) => void): unknown }): JobEvent[] {
-  const all: JobEvent[] = [];
+function collect(events: { on(n: 'event', cb: (e: JobServiceEvent) => void): unknown }): JobServiceEvent[] {
+  const all: JobServiceEvent[] = [];
   events.on('event', (e) => all.push(e));
   return all;
 }
@@ -35,7 +35,7 @@ test('a train job reports progress, validation and samples; stops with a checkpo
     // Stop after the first validation (step 3).
     const first = jobs.start(tiny(data, out));
     const ev1 = collect(first.events);
-    first.events.on('event', (e: JobEvent) => e.type === 'train-progress' && e.progress.val && first.cancel());
+    first.events.on('event', (e: JobServiceEvent) => e.type === 'train-progress' && e.progress.val && first.cancel());
     const r1 = await first.done;
     assert.equal(r1.stopped, true);
     assert.ok(r1.steps >= 3 && r1.steps < 6, `stopped at ${r1.steps}`);

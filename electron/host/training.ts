@@ -131,7 +131,7 @@ export class TrainingHost {
     this.running = { handle, dir };
     const jobId = handle.id;
     const emit = (e: TrainEvent) => this.events.emit('train', e);
-    handle.events.on('event', (e: import('../engine/jobs/job-service.js').JobEvent) => {
+    handle.events.on('event', (e: import('../engine/jobs/job-service.js').JobServiceEvent) => {
       if (e.type === 'train-start') {
         emit({ type: 'start', jobId, dir, task: e.task, step: e.step, total: e.total, parameters: e.parameters, workers: e.workers, resumed: e.resumed, history: e.history });
       } else if (e.type === 'train-progress') {

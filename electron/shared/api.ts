@@ -7,7 +7,9 @@
 export type HostKind = 'electron' | 'browser';
 /** An installed model's id: 'photo', 'scan', or one exported from a training run. */
 export type DenoiseModel = string;
-export type OutputFormat = 'png' | 'jpg' | 'webp' | 'tif' | 'avif';
+/** One list for the whole app (engine/image/output-formats.ts): png, jpg, webp, tif, avif. */
+export type { OutputFormat } from '../engine/image/output-formats.js';
+import type { OutputFormat } from '../engine/image/output-formats.js';
 export type Theme = 'system' | 'light' | 'dark';
 
 export interface Settings {

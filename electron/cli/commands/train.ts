@@ -6,7 +6,7 @@ import { PRESETS, type TrainTask } from '../../engine/train/presets.js';
 import type { PixelLoss } from '../../engine/train/grad-core.js';
 import { AezError } from '../../engine/util/errors.js';
 import { interruptSignal, parseNumber, type GlobalOptions } from '../shared.js';
-import type { JobEvent } from '../../engine/jobs/job-events.js';
+import type { JobServiceEvent } from '../../engine/jobs/job-events.js';
 
 /** The trainable tasks, for the help text and the error that names them. */
 const TASK_NAMES = Object.keys(PRESETS).join(', ');
@@ -79,7 +79,7 @@ export function registerTrain(program: Command): void {
         workers: int('workers', 1, 64),
       });
       interruptSignal(() => job.cancel());
-      job.events.on('event', (e: JobEvent) => {
+      job.events.on('event', (e: JobServiceEvent) => {
         if (e.type === 'train-log') process.stderr.write(e.line + '\n');
         else if (e.type === 'train-progress') {
           const p = e.progress;

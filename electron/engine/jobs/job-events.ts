@@ -1,5 +1,6 @@
-// What a running job tells its caller, in order: a batch job's start, per-item start / progress / done, and
-// done; a training job's start, progress, samples, log lines and done; any job's notes and its error.
+// What a running job of the job service tells its caller, in order: a batch job's start, per-item start /
+// progress / done, and done; a training job's start, progress, samples, log lines and done; any job's notes and
+// its error. (The app's per-file events are a different thing: shared/api.ts's JobEvent.)
 import type { ItemResult } from '../batch/run-batch.js';
 import type { TrainTask } from '../train/presets.js';
 import type { TrainProgress } from '../train/trainer.js';
@@ -17,7 +18,7 @@ export interface TrainJobResult {
   parameters: number;
 }
 
-export type JobEvent =
+export type JobServiceEvent =
   | { type: 'start'; jobId: string; total: number }
   | { type: 'item-start'; jobId: string; index: number; input: string; output: string }
   | { type: 'item-progress'; jobId: string; index: number; fraction: number }

@@ -8,7 +8,7 @@ import { runBatch, type ItemResult } from '../batch/run-batch.js';
 import { CodecWorkerClient } from '../codec/codec-client.js';
 import { AezError, errorMessage } from '../util/errors.js';
 import type { BatchJobKind, JobContext, PlannedBatch } from './job-kind.js';
-import type { JobEvent, TrainJobResult } from './job-events.js';
+import type { JobServiceEvent, TrainJobResult } from './job-events.js';
 import { parseJobSpec, type BatchJobSpec, type JobSpec, type ParsedJobSpec, type TrainJobSpec } from './job-spec.js';
 import { compressJob } from './kinds/compress-job.js';
 import { decompressJob } from './kinds/decompress-job.js';
@@ -17,7 +17,7 @@ import { inpaintJob } from './kinds/inpaint-job.js';
 import { runTrainJob } from './kinds/train-job.js';
 import { WorkerPool } from './worker-pool.js';
 
-export type { JobEvent, TrainJobResult } from './job-events.js';
+export type { JobServiceEvent, TrainJobResult } from './job-events.js';
 export { parseJobSpec, jobSpecSchema, type JobSpec, type DenoiseJobSpec, type TrainJobSpec, type CompressJobSpec, type DecompressJobSpec, type InpaintJobSpec } from './job-spec.js';
 
 type BatchKindName = Exclude<ParsedJobSpec['kind'], 'train'>;
@@ -90,11 +90,11 @@ export class JobService {
   }
 
   /** Runs `work` as a job: an id, events (after the caller had a chance to subscribe), cancel, errors as events. */
-  private launch<R>(spec: ParsedJobSpec, work: (id: string, emit: (e: JobEvent) => void, signal: AbortSignal) => Promise<R>, onCancel?: () => void): JobHandle<R> {
+  private launch<R>(spec: ParsedJobSpec, work: (id: string, emit: (e: JobServiceEvent) => void, signal: AbortSignal) => Promise<R>, onCancel?: () => void): JobHandle<R> {
     const id = `job-${this.nextId++}`;
     const events = new EventEmitter();
     const ctl = new AbortController();
-    const emit = (e: JobEvent) => events.emit('event', e);
+    const emit = (e: JobServiceEvent) => events.emit('event', e);
     const done = (async (): Promise<R> => {
       await new Promise((r) => setImmediate(r));
       try {

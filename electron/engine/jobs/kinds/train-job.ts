@@ -2,7 +2,7 @@
 // step in hand, writes a checkpoint and ends with `stopped`; starting the same `out` again resumes it.
 import { z } from 'zod';
 import { runTraining, sharedDataDefaults } from '../../train/setup.js';
-import type { JobEvent, TrainJobResult } from '../job-events.js';
+import type { JobServiceEvent, TrainJobResult } from '../job-events.js';
 
 const positiveInt = (max: number) => z.number().int().min(1).max(max);
 
@@ -35,7 +35,7 @@ export const trainSpecSchema = z
 export async function runTrainJob(
   spec: z.output<typeof trainSpecSchema>,
   id: string,
-  emit: (e: JobEvent) => void,
+  emit: (e: JobServiceEvent) => void,
   signal: AbortSignal,
   opts: { threads?: number; backend?: string },
 ): Promise<TrainJobResult> {
