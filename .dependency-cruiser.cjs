@@ -9,11 +9,11 @@ const ENGINE_LAYERS = [
   ['image', 'data', 'onnx', 'workers', 'codec/errors\\.ts'],
   ['nn', 'codec/entropy'],
   ['codec/format', 'codec/model'],
-  ['models', 'runtime'],
+  ['models', 'tfjs'],
   ['inference'],
   ['denoise', 'inpaint', 'batch', 'codec'],
   ['train'],
-  ['demo'],
+  ['explorer'],
   ['jobs', 'diagnostics'],
 ];
 

@@ -19,7 +19,7 @@ import { decodeImageAez, encodeImageAez } from '../electron/engine/codec/image-c
 import { parseAez } from '../electron/engine/codec/format/aez-file.js';
 import { archCountParams } from '../electron/engine/models/arch.js';
 import { readImage, toRgb, type RasterImage } from '../electron/engine/image/io.js';
-import { createCodecTransforms } from '../electron/engine/codec/codec-transforms.js';
+import { createCodecTransforms } from '../electron/engine/codec/transform-engines.js';
 import { listImages } from '../electron/engine/train/image-store.js';
 import { bdRate, sharedPsnrRange, type RdPoint } from './lib/bd-rate.js';
 import { writeDocSection } from './lib/doc-section.js';

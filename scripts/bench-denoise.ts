@@ -33,7 +33,7 @@ import { InProcessExecutor } from '../electron/engine/jobs/in-process-executor.j
 import { WorkerPool } from '../electron/engine/jobs/worker-pool.js';
 import type { LoadedModel } from '../electron/engine/models/model-file.js';
 import { loadModel, modelsRoot } from '../electron/engine/models/registry.js';
-import { initBackend } from '../electron/engine/runtime/backend.js';
+import { initBackend } from '../electron/engine/tfjs/backend.js';
 import { psnr8, rmse } from '../electron/engine/train/validate.js';
 import { AezError } from '../electron/engine/util/errors.js';
 import { Rng } from '../electron/engine/util/rng.js';

@@ -14,10 +14,10 @@ import { parseArgs } from 'node:util';
 import { OrtEngine, loadOrt, ortVersion } from '../electron/engine/inference/ort-engine.js';
 import type { InferenceEngine } from '../electron/engine/inference/engine.js';
 import { TfjsEngine } from '../electron/engine/inference/tfjs-engine.js';
-import { NET_SIDE } from '../electron/engine/demo/datasets.js';
-import { DemoExplorer, EXPLORER_BATCH } from '../electron/engine/demo/explorer.js';
-import { countParams } from '../electron/engine/demo/models.js';
-import { demoRoot, listDemoModels } from '../electron/engine/demo/model-io.js';
+import { NET_SIDE } from '../electron/engine/explorer/datasets.js';
+import { DemoExplorer, EXPLORER_BATCH } from '../electron/engine/explorer/explorer.js';
+import { countParams } from '../electron/engine/explorer/models.js';
+import { demoRoot, listDemoModels } from '../electron/engine/explorer/model-io.js';
 import { writeDocSection } from './lib/doc-section.js';
 import { repoRoot } from './lib/repo-root.js';
 

@@ -13,7 +13,7 @@
 // step (tf.profile). --unfused uses conv2d + add + relu instead of tf.fused.conv2d.
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../electron/engine/runtime/backend.js';
+import { initBackend } from '../electron/engine/tfjs/backend.js';
 
 interface Opts {
   widths: number[][];

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { HyperpriorConfig } from '../electron/engine/codec/model/config.js';
 import { loadModelDir, saveModelDir } from '../electron/engine/models/model-file.js';
-import { initBackend } from '../electron/engine/runtime/backend.js';
+import { initBackend } from '../electron/engine/tfjs/backend.js';
 import { exactCodecModel } from '../electron/engine/train/codec-calibration.js';
 import { loadImageStore } from '../electron/engine/train/image-store.js';
 

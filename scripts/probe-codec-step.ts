@@ -1,6 +1,6 @@
 // Times one codec training step (forward + backward) on the active backend: sizing the CPU training run.
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../electron/engine/runtime/backend.js';
+import { initBackend } from '../electron/engine/tfjs/backend.js';
 import { hyperpriorInitParams, hyperpriorParamSpecs, rdLoss } from '../electron/engine/codec/model/hyperprior.js';
 import { DEFAULT_LAMBDAS, type HyperpriorConfig } from '../electron/engine/codec/model/config.js';
 

@@ -1,6 +1,6 @@
 // The Node half of the PyTorch mirror (scripts/torch/train.py). PyTorch does the arithmetic of training
 // (forward, backward, Adam); everything else stays the project's one TypeScript implementation, so the mirror
-// cannot drift from `aez train`: setting up the run from the same flags (train/setup.ts), the data (batches are
+// cannot drift from `aez train`: setting up the run from the same flags (train/training-run.ts), the data (batches are
 // the same pure function of seed, step and sample index, train/sources.ts), the validation sets and their
 // metrics, the sample preview, checkpoints (the same files: a run resumes under either trainer) and the model
 // folder it writes (train/trainer.ts's writer, with the codec's calibration).
@@ -9,7 +9,7 @@
 // line of JSON, followed by `bytes` raw bytes when the JSON says so (little-endian float32 arrays). Logs go to
 // stderr. Requests: batch, val, export, checkpoint, sample, quit. See scripts/torch/feed.py.
 import { join } from 'node:path';
-import { initBackend } from '../electron/engine/runtime/backend.js';
+import { initBackend } from '../electron/engine/tfjs/backend.js';
 import { archInitParams, archParamSpecs, startingWeights, type ArchConfig } from '../electron/engine/models/arch.js';
 import { sizeMultiple } from '../electron/engine/nn/unet.js';
 import { extractTile, placeTile, type Tile } from '../electron/engine/image/tiling.js';
@@ -17,7 +17,7 @@ import { saveModelDir } from '../electron/engine/models/model-file.js';
 import { writeFileAtomic } from '../electron/engine/util/atomic-write.js';
 import { loadCheckpoint, saveCheckpoint, type CheckpointState } from '../electron/engine/train/checkpoint.js';
 import { createSource, sampleShard } from '../electron/engine/train/sources.js';
-import { prepareTraining, sharedDataDefaults, type TrainOptions } from '../electron/engine/train/setup.js';
+import { prepareTraining, sharedDataDefaults, type TrainOptions } from '../electron/engine/train/training-run.js';
 import type { TrainConfig } from '../electron/engine/train/trainer.js';
 import { exactCodecModel } from '../electron/engine/train/codec-calibration.js';
 import { scoreCodecLevels } from '../electron/engine/train/codec-validate.js';

@@ -1,5 +1,5 @@
 // Packs a training run for the GPU machine, which has PyTorch but no Node (scripts/torch/gpu_run.py trains from
-// the pack there). The run is set up here by the app's own code (train/setup.ts: flags, presets, data, the
+// the pack there). The run is set up here by the app's own code (train/training-run.ts: flags, presets, data, the
 // validation set), and the pack holds what the Python side needs and nothing it would have to re-derive:
 //   pack.json   the run's config (as a checkpoint records it), parameter list, validation metric and crops
 //   images/     the training photos as JPEG (originals copied byte for byte where they are JPEG, upright and
@@ -15,8 +15,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { archParamSpecs } from '../electron/engine/models/arch.js';
-import { initBackend } from '../electron/engine/runtime/backend.js';
-import { prepareTraining, sharedDataDefaults, type TrainOptions } from '../electron/engine/train/setup.js';
+import { initBackend } from '../electron/engine/tfjs/backend.js';
+import { prepareTraining, sharedDataDefaults, type TrainOptions } from '../electron/engine/train/training-run.js';
 import type { TrainTask } from '../electron/engine/train/presets.js';
 import { Rng } from '../electron/engine/util/rng.js';
 

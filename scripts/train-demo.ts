@@ -1,4 +1,4 @@
-// Trains and ships the latent-space explorer's demo models (electron/engine/demo/catalog.ts) into
+// Trains and ships the latent-space explorer's demo models (electron/engine/explorer/catalog.ts) into
 // models/demo/: per model a folder with float16 weights, the embeddings of its data set's explorer sample,
 // demo-model.json and MODEL_CARD.md; per data set a gzip'ed sample of test images under samples/.
 //
@@ -13,12 +13,12 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { initBackend } from '../electron/engine/runtime/backend.js';
-import { DEMO_MODELS, type DemoModelSpec } from '../electron/engine/demo/catalog.js';
-import { loadDemoDataset } from '../electron/engine/demo/datasets.js';
-import { countParams, macsPerImage, demoArch } from '../electron/engine/demo/models.js';
-import { trainDemoModel, type DemoTrainConfig } from '../electron/engine/demo/train.js';
-import { DEMO_BUDGET_BYTES, parseModelList, runDemoTraining } from '../electron/engine/demo/run.js';
+import { initBackend } from '../electron/engine/tfjs/backend.js';
+import { DEMO_MODELS, type DemoModelSpec } from '../electron/engine/explorer/catalog.js';
+import { loadDemoDataset } from '../electron/engine/explorer/datasets.js';
+import { countParams, macsPerImage, demoArch } from '../electron/engine/explorer/models.js';
+import { trainDemoModel, type DemoTrainConfig } from '../electron/engine/explorer/train.js';
+import { DEMO_BUDGET_BYTES, parseModelList, runDemoTraining } from '../electron/engine/explorer/run.js';
 
 interface Opts {
   models: DemoModelSpec[];

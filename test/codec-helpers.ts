@@ -8,7 +8,7 @@ import { codecModelFrom, type CodecModel } from '../electron/engine/codec/codec-
 import type { LoadedModel } from '../electron/engine/models/model-file.js';
 import { saveModelDir } from '../electron/engine/models/model-file.js';
 import { Rng } from '../electron/engine/util/rng.js';
-import { initBackend } from '../electron/engine/runtime/backend.js';
+import { initBackend } from '../electron/engine/tfjs/backend.js';
 
 export const TINY_CODEC: HyperpriorConfig = { kind: 'hyperprior', channels: 3, n: 8, m: 12, nz: 6, lambdas: [0.004, 0.02, 0.08], exactSynthesis: true };
 

@@ -15,7 +15,7 @@ import { parseAez, tileGrid } from '../electron/engine/codec/format/aez-file.js'
 import { gainsFor, qualityByte, qualityFromByte } from '../electron/engine/codec/codec-model.js';
 import { isCodecError } from '../electron/engine/codec/errors.js';
 import type { RasterImage } from '../electron/engine/image/io.js';
-import { initBackend } from '../electron/engine/runtime/backend.js';
+import { initBackend } from '../electron/engine/tfjs/backend.js';
 import { Rng } from '../electron/engine/util/rng.js';
 import { gradientImage } from './helpers.js';
 import { TINY_CODEC, tinyCodec, tinyCodecWeights } from './codec-helpers.js';

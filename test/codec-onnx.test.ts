@@ -3,14 +3,14 @@
 // one engine decodes with the other to identical pixels.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createCodecTransforms, TfjsCodecTransforms } from '../electron/engine/codec/codec-transforms.js';
+import { createCodecTransforms, TfjsCodecTransforms } from '../electron/engine/codec/transform-engines.js';
 import { codecModelFrom, type CodecModel } from '../electron/engine/codec/codec-model.js';
 import { quantiseLatent } from '../electron/engine/codec/model/exact-synthesis.js';
 import { decodeImageAez, encodeImageAez } from '../electron/engine/codec/image-codec.js';
 import { parseAez } from '../electron/engine/codec/format/aez-file.js';
 import { loadModelDir } from '../electron/engine/models/model-file.js';
 import { listInstalledModels } from '../electron/engine/models/registry.js';
-import { initBackend } from '../electron/engine/runtime/backend.js';
+import { initBackend } from '../electron/engine/tfjs/backend.js';
 import { Rng } from '../electron/engine/util/rng.js';
 import { gradientImage } from './helpers.js';
 import { tinyCodec } from './codec-helpers.js';

@@ -5,7 +5,7 @@ import { inputChannels, type UNetConfig } from '../electron/engine/nn/unet.js';
 import { maxDiff, randomWeights, runUNet } from './unet-helpers.js';
 import { canDeepenUNet, deepenUNetWeights } from '../electron/engine/nn/deepen-unet.js';
 import { canStartFrom, startingWeights } from '../electron/engine/models/arch.js';
-import { initBackend } from '../electron/engine/runtime/backend.js';
+import { initBackend } from '../electron/engine/tfjs/backend.js';
 import { Rng } from '../electron/engine/util/rng.js';
 
 const SHALLOW: UNetConfig = { kind: 'unet', channels: 3, noiseMap: false, widths: [8, 12, 16], blocks: [1, 1, 2], extraInputs: 1, maskedOutput: true };

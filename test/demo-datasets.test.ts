@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { initBackend } from '../electron/engine/runtime/backend.js';
+import { initBackend } from '../electron/engine/tfjs/backend.js';
 import {
   FASHION_CLASSES,
   NET_SIDE,
@@ -18,11 +18,11 @@ import {
   parseIdx,
   splitFashion,
   toNetBatch,
-} from '../electron/engine/demo/datasets.js';
-import { DEMO_MODELS } from '../electron/engine/demo/catalog.js';
-import { runDemoTraining } from '../electron/engine/demo/run.js';
-import { DemoExplorer, listExplorerModels, lossVsLatentSize } from '../electron/engine/demo/explorer.js';
-import { loadDemoModelDir } from '../electron/engine/demo/model-io.js';
+} from '../electron/engine/explorer/datasets.js';
+import { DEMO_MODELS } from '../electron/engine/explorer/catalog.js';
+import { runDemoTraining } from '../electron/engine/explorer/run.js';
+import { DemoExplorer, listExplorerModels, lossVsLatentSize } from '../electron/engine/explorer/explorer.js';
+import { loadDemoModelDir } from '../electron/engine/explorer/model-io.js';
 import { tempDir } from './helpers.js';
 
 const DATA = '../shared/data';

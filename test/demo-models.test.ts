@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../electron/engine/runtime/backend.js';
-import { NET_SIDE, RAW_PIXELS, type DemoDataset, type ImageSet } from '../electron/engine/demo/datasets.js';
+import { initBackend } from '../electron/engine/tfjs/backend.js';
+import { NET_SIDE, RAW_PIXELS, type DemoDataset, type ImageSet } from '../electron/engine/explorer/datasets.js';
 import {
   countParams,
   decode,
@@ -15,9 +15,9 @@ import {
   lossParts,
   paramSpecs,
   reconstructionLoss,
-} from '../electron/engine/demo/models.js';
-import { DemoExplorer, cholesky } from '../electron/engine/demo/explorer.js';
-import { trainDemoModel } from '../electron/engine/demo/train.js';
+} from '../electron/engine/explorer/models.js';
+import { DemoExplorer, cholesky } from '../electron/engine/explorer/explorer.js';
+import { trainDemoModel } from '../electron/engine/explorer/train.js';
 
 function flatInit(kind: 'ae' | 'vae', d: number, seed = 3): Float32Array {
   const arch = demoArch(kind, d);

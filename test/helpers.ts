@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { initParams, type UNetConfig } from '../electron/engine/nn/unet.js';
 import { saveModelDir } from '../electron/engine/models/model-file.js';
-import { initBackend } from '../electron/engine/runtime/backend.js';
+import { initBackend } from '../electron/engine/tfjs/backend.js';
 
 export async function tempDir(prefix = 'aez-test-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));

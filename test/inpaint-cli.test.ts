@@ -43,7 +43,7 @@ async function defineTests(): Promise<void> {
   const { gradientImage, tempDir, writePng } = await import('./helpers.js');
   const { initParams } = await import('../electron/engine/nn/unet.js');
   const { saveModelDir } = await import('../electron/engine/models/model-file.js');
-  const { initBackend } = await import('../electron/engine/runtime/backend.js');
+  const { initBackend } = await import('../electron/engine/tfjs/backend.js');
   const { benchmarkMask } = await import('../electron/engine/inpaint/masks.js');
   const { MODEL_MISSING } = await import('../electron/cli/commands/inpaint.js');
 

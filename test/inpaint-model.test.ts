@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { forward, initParams, inputChannels, paramSpecs, type UNetConfig } from '../electron/engine/nn/unet.js';
 import { loadModelDir, saveModelDir } from '../electron/engine/models/model-file.js';
-import { initBackend } from '../electron/engine/runtime/backend.js';
+import { initBackend } from '../electron/engine/tfjs/backend.js';
 import { TfjsEngine } from '../electron/engine/inference/tfjs-engine.js';
 import { InProcessExecutor } from '../electron/engine/jobs/in-process-executor.js';
 import { holeRegions, inpaintImage, planRegionTiles } from '../electron/engine/inpaint/inpaint.js';

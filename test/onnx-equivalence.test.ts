@@ -9,7 +9,7 @@ import { createInferenceEngine } from '../electron/engine/inference/select.js';
 import { loadModelDir, type LoadedModel } from '../electron/engine/models/model-file.js';
 import { listInstalledModels } from '../electron/engine/models/registry.js';
 import { initParams, paramSpecs, sizeMultiple, type UNetConfig } from '../electron/engine/nn/unet.js';
-import { activeBackend, initBackend } from '../electron/engine/runtime/backend.js';
+import { activeBackend, initBackend } from '../electron/engine/tfjs/backend.js';
 import { Rng } from '../electron/engine/util/rng.js';
 import { gradientImage } from './helpers.js';
 

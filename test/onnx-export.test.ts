@@ -19,7 +19,7 @@ import {
   toNhwc,
   unshuffleConvLayer,
 } from '../electron/engine/nn/unet-onnx.js';
-import { initBackend } from '../electron/engine/runtime/backend.js';
+import { initBackend } from '../electron/engine/tfjs/backend.js';
 import { Rng } from '../electron/engine/util/rng.js';
 import { tf } from './helpers.js';
 

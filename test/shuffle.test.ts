@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { pixelShuffle2, pixelUnshuffle2 } from '../electron/engine/nn/shuffle.js';
-import { initBackend } from '../electron/engine/runtime/backend.js';
+import { initBackend } from '../electron/engine/tfjs/backend.js';
 
 test('pixel unshuffle puts each 2×2 block into channels (dy, dx, c) and shuffle inverts it', async () => {
   await initBackend();

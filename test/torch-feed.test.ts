@@ -8,7 +8,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { join, resolve } from 'node:path';
 import { gradientImage, tempDir, writePng } from './helpers.js';
-import { prepareTraining } from '../electron/engine/train/setup.js';
+import { prepareTraining } from '../electron/engine/train/training-run.js';
 import { createSource, sampleShard } from '../electron/engine/train/sources.js';
 import { loadModelDir } from '../electron/engine/models/model-file.js';
 import { decodeHalf, encodeHalf } from '../electron/engine/models/half-float.js';

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { forward, paramSpecs, type Params, type UNetConfig } from '../electron/engine/nn/unet.js';
 import { GradientComputer, type PixelLoss } from '../electron/engine/train/grad-core.js';
 import { adamStep, createAdam } from '../electron/engine/train/adam.js';
-import { initBackend } from '../electron/engine/runtime/backend.js';
+import { initBackend } from '../electron/engine/tfjs/backend.js';
 import { hyperpriorParamSpecs, rdForward } from '../electron/engine/codec/model/hyperprior.js';
 import type { HyperpriorConfig } from '../electron/engine/codec/model/config.js';
 

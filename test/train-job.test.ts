@@ -7,7 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { JobService, type JobServiceEvent, type TrainJobSpec } from '../electron/engine/jobs/job-service.js';
-import { listRuns, readRunInfo } from '../electron/engine/train/setup.js';
+import { listRuns, readRunInfo } from '../electron/engine/train/training-run.js';
 import { loadModelDir } from '../electron/engine/models/model-file.js';
 import { gradientImage, tempDir, writePng } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { inputChannels, type UNetConfig } from '../electron/engine/nn/unet.js';
 import { maxDiff, randomWeights, runUNet } from './unet-helpers.js';
 import { canWidenUNet, widenUNetWeights } from '../electron/engine/nn/widen-unet.js';
 import { canStartFrom } from '../electron/engine/models/arch.js';
-import { initBackend } from '../electron/engine/runtime/backend.js';
+import { initBackend } from '../electron/engine/tfjs/backend.js';
 import { Rng } from '../electron/engine/util/rng.js';
 
 const NARROW: UNetConfig = { kind: 'unet', channels: 3, noiseMap: false, widths: [8, 16, 24], blocks: [1, 1, 2], extraInputs: 1, maskedOutput: true };

@@ -1,7 +1,7 @@
 // The `aez` command line. Every command calls the same engine the desktop app and web host use.
 import { Command, CommanderError } from 'commander';
 import { AezError, errorMessage } from '../engine/util/errors.js';
-import { isBackendName, BACKEND_NAMES } from '../engine/runtime/backend-names.js';
+import { isBackendName, BACKEND_NAMES } from '../engine/tfjs/backend-names.js';
 import { registerCompress } from './commands/compress.js';
 import { registerDecompress } from './commands/decompress.js';
 import { registerDemo } from './commands/demo.js';

@@ -1,14 +1,14 @@
-// Explore mode on the engine (demo/explorer.ts): one validated request type for every question the view
+// Explore mode on the engine (engine/explorer/explorer.ts): one validated request type for every question the view
 // asks of a demo model. Images travel as base64 of 8-bit grey 28×28 pixels (n·784 bytes), which IPC and
 // the twin's JSON carry alike; latent points as plain number arrays.
 import { z } from 'zod';
 import type { DemoModelSummary, DemoRequest, DemoResponse } from '../shared/api.js';
-import { DEMO_MODELS } from '../engine/demo/catalog.js';
-import { DemoExplorer, listExplorerModels, lossVsLatentSize } from '../engine/demo/explorer.js';
+import { DEMO_MODELS } from '../engine/explorer/catalog.js';
+import { DemoExplorer, listExplorerModels, lossVsLatentSize } from '../engine/explorer/explorer.js';
 import type { InferenceEngine } from '../engine/inference/engine.js';
 import { createInferenceEngine } from '../engine/inference/select.js';
 import { Lazy } from '../engine/util/lazy.js';
-import { RAW_PIXELS } from '../engine/demo/datasets.js';
+import { RAW_PIXELS } from '../engine/explorer/datasets.js';
 import { errorMessage } from '../engine/util/errors.js';
 import { HostError, parseArg } from './schemas.js';
 

@@ -11,7 +11,7 @@ import type { JobHandle, JobService, TrainJobResult } from '../engine/jobs/job-s
 import { loadModelDir } from '../engine/models/model-file.js';
 import { listInstalledModels, modelsRoot } from '../engine/models/registry.js';
 import { PRESETS, type TrainTask } from '../engine/train/presets.js';
-import { listRuns, readRunInfo, TRAIN_TASKS, type RunInfo } from '../engine/train/setup.js';
+import { listRuns, readRunInfo, TRAIN_TASKS, type RunInfo } from '../engine/train/training-run.js';
 import { TEMP_PREFIX } from '../engine/util/atomic-write.js';
 import { errorMessage } from '../engine/util/errors.js';
 import { exportRequestSchema, HostError, jobIdSchema, parseArg, runRefSchema, trainRequestSchema } from './schemas.js';

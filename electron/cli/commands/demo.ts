@@ -23,9 +23,9 @@ export function registerDemo(program: Command): void {
     .option('--smoke', 'a few steps on a tiny subset, to check the pipeline', false)
     .option('--force', 'retrain models that are already there', false)
     .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
-      const { demoRoot } = await import('../../engine/demo/model-io.js');
-      const { DEMO_BUDGET_BYTES, parseModelList, runDemoTraining } = await import('../../engine/demo/run.js');
-      const { initBackend } = await import('../../engine/runtime/backend.js');
+      const { demoRoot } = await import('../../engine/explorer/model-io.js');
+      const { DEMO_BUDGET_BYTES, parseModelList, runDemoTraining } = await import('../../engine/explorer/run.js');
+      const { initBackend } = await import('../../engine/tfjs/backend.js');
       const g = cmd.optsWithGlobals<GlobalOptions>();
       let models;
       try {
@@ -57,8 +57,8 @@ export function registerDemo(program: Command): void {
     .option('--dir <dir>', 'demo folder (default: the installed models/demo)')
     .option('--json', 'print JSON', false)
     .action(async (o: { dir?: string; json: boolean }) => {
-      const { lossVsLatentSize, listExplorerModels } = await import('../../engine/demo/explorer.js');
-      const { demoRoot } = await import('../../engine/demo/model-io.js');
+      const { lossVsLatentSize, listExplorerModels } = await import('../../engine/explorer/explorer.js');
+      const { demoRoot } = await import('../../engine/explorer/model-io.js');
       const dir = o.dir ? resolve(o.dir) : demoRoot();
       const models = await listExplorerModels(dir);
       const sizes = await lossVsLatentSize(dir);

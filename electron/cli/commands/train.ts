@@ -1,5 +1,5 @@
 // aez train --task photo|scan|inpaint|codec --out DIR [--steps N] [--batch N] [--patch N] [--data DIR...] [--val DIR]
-// The set-up (folders, validation split, resuming) is engine/train/setup.ts, shared with the app's Train mode.
+// The set-up (folders, validation split, resuming) is engine/train/training-run.ts, shared with the app's Train mode.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { PRESETS, type TrainTask } from '../../engine/train/presets.js';

@@ -4,7 +4,7 @@
 import { workerData } from 'node:worker_threads';
 import { readImage, encodeImage, type RasterImage } from '../image/io.js';
 import { codecModelForHeader, loadCodecModel } from './codec-registry.js';
-import { sharedCodecTransforms } from './codec-transforms.js';
+import { sharedCodecTransforms } from './transform-engines.js';
 import { compressFile } from './compress-file.js';
 import { decompressFile, readAezFile } from './decompress-file.js';
 import { checkRate, encodeImageAez, decodeImageAez } from './image-codec.js';

@@ -5,7 +5,7 @@ import { throwIfCancelled } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { encodeImageAez, type RateRequest } from './image-codec.js';
 import type { CodecModel } from './codec-model.js';
-import type { CodecTransforms } from './codec-transforms.js';
+import type { CodecTransforms } from './transform-engines.js';
 import { ssim, SSIM_MAX_PIXELS } from './quality-metrics.js';
 
 export interface CompressFileOptions {

@@ -6,7 +6,7 @@ import { AezError } from '../util/errors.js';
 import { codecModelForHeader } from './codec-registry.js';
 import { parseAez } from './format/aez-file.js';
 import { decodeImageAez } from './image-codec.js';
-import type { CodecTransforms } from './codec-transforms.js';
+import type { CodecTransforms } from './transform-engines.js';
 
 /** Larger .aez files are refused before reading (a 268-MP image at 8 bpp is ~270 MB). */
 export const MAX_AEZ_FILE_BYTES = 512 * 1024 * 1024;

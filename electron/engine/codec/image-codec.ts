@@ -18,9 +18,9 @@ import { CODEC_SIZE_MULTIPLE } from './model/config.js';
 import { gainsFor, maxQualityByte, qualityByte, qualityFromByte, type CodecModel } from './codec-model.js';
 import { hyperSynthesisF64 } from './model/hyper-synthesis-f64.js';
 import { quantiseLatent } from './model/exact-synthesis.js';
-import { analyze, hyperAnalyze, synthesize, type ChunkReader } from './transforms.js';
-import { TfjsCodecTransforms, type CodecTransforms } from './codec-transforms.js';
-import { activeBackend } from '../runtime/backend.js';
+import { analyze, hyperAnalyze, synthesize, type ChunkReader } from './chunked-transforms.js';
+import { TfjsCodecTransforms, type CodecTransforms } from './transform-engines.js';
+import { activeBackend } from '../tfjs/backend.js';
 
 /** Largest tile side: a tile's latents (y, μ, symbols) are held whole, about 60 bytes per pixel / 16². */
 export const MAX_TILE = 8192;

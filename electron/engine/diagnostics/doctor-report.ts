@@ -2,7 +2,7 @@
 // skipped, cores, versions, models. Shown by `aez doctor` and the app's Settings.
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import sharp from 'sharp';
-import { initBackend } from '../runtime/backend.js';
+import { initBackend } from '../tfjs/backend.js';
 import { createInferenceEngine, probeOrtProviders } from '../inference/select.js';
 import { loadOrt, ortVersion } from '../inference/ort-engine.js';
 import { describeInstalledModels, modelsRoot } from '../models/registry.js';

@@ -2,9 +2,9 @@
 // (CUDA → DirectML → CoreML → CPU), else TensorFlow.js on its own chain (tfjs-node-gpu → tfjs-node → wasm →
 // cpu). `--backend` / AEZ_BACKEND force one: an ORT name forces onnxruntime with that provider, a tfjs name
 // forces TensorFlow.js on that backend; a forced choice that fails is an error (benchmarks must not lie).
-// Training never comes here: it always runs on TensorFlow.js (runtime/backend.ts).
+// Training never comes here: it always runs on TensorFlow.js (tfjs/backend.ts).
 import { AezError } from '../util/errors.js';
-import { activeBackend, isOrtBackendName, isTfjsBackendName, BACKEND_NAMES, ORT_BACKEND_NAMES, type OrtBackendName } from '../runtime/backend.js';
+import { activeBackend, isOrtBackendName, isTfjsBackendName, BACKEND_NAMES, ORT_BACKEND_NAMES, type OrtBackendName } from '../tfjs/backend.js';
 import type { InferenceEngine } from './engine.js';
 import { OrtEngine, ORT_PROVIDERS, probeProvider } from './ort-engine.js';
 

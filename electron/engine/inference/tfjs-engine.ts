@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { forward, inputChannels, sizeMultiple, type Params, type UNetConfig } from '../nn/unet.js';
 import type { LoadedModel } from '../models/model-file.js';
-import { activeBackend, initBackend } from '../runtime/backend.js';
+import { activeBackend, initBackend } from '../tfjs/backend.js';
 import type { InferenceEngine, RunOptions, Shape4 } from './engine.js';
 
 export function paramsFromWeights(model: LoadedModel): Params {

@@ -2,7 +2,7 @@
 // so one run trains every level of the variable-rate model.
 import type { Rng } from '../util/rng.js';
 import { randomCrop } from './augment.js';
-import type { Batch, BatchSource } from './batch.js';
+import type { Batch, BatchSource } from './training-batch.js';
 import type { ImageStore } from './image-store.js';
 
 export class CodecSource implements BatchSource {

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { forward, type Params } from '../nn/unet.js';
 import { archParamSpecs as paramSpecs, type ArchConfig } from '../models/arch.js';
 import { rdLoss } from '../codec/model/hyperprior.js';
-import type { Batch } from './batch.js';
+import type { Batch } from './training-batch.js';
 
 /** Per-pixel loss: Charbonnier (smooth L1) or squared error. */
 export type PixelLoss = 'charbonnier' | 'mse';

@@ -1,7 +1,7 @@
 // Gradient worker thread: builds its own batch source and TensorFlow.js instance, then for every step
 // reads the shared weights, computes its shard's gradient into its shared slot and reports the loss.
 import { workerData } from 'node:worker_threads';
-import { initBackend } from '../runtime/backend.js';
+import { initBackend } from '../tfjs/backend.js';
 import type { ArchConfig } from '../models/arch.js';
 import { serveCalls } from '../workers/serve.js';
 import { GradientComputer, type PixelLoss } from './grad-core.js';

@@ -7,7 +7,7 @@ import type { Rng } from '../util/rng.js';
 import { generateMask } from '../inpaint/masks.js';
 import { teleaInpaint } from '../inpaint/telea.js';
 import { randomCrop } from './augment.js';
-import type { Batch, BatchSource } from './batch.js';
+import type { Batch, BatchSource } from './training-batch.js';
 import type { ImageStore } from './image-store.js';
 
 export interface InpaintSourceOptions {

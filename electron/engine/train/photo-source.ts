@@ -3,7 +3,7 @@
 // made grey (identical planes and identical noise) so the colour model also serves grey photos.
 import type { Rng } from '../util/rng.js';
 import { randomCrop } from './augment.js';
-import type { Batch, BatchSource } from './batch.js';
+import type { Batch, BatchSource } from './training-batch.js';
 import type { ImageStore } from './image-store.js';
 
 export interface PhotoSourceOptions {

@@ -4,7 +4,7 @@ import { Rng } from '../util/rng.js';
 import { loadDocPairs, splitDocPairs } from '../data/doc-pairs.js';
 import { SyntheticPageSource } from '../data/synth-page.js';
 import { randomCrop } from './augment.js';
-import type { Batch, BatchSource } from './batch.js';
+import type { Batch, BatchSource } from './training-batch.js';
 
 interface Pair {
   width: number;

@@ -1,7 +1,7 @@
 // Batch sources by task, built from a plain (structured-clonable) spec so gradient workers can build
 // their own copy; the photo store travels as a SharedArrayBuffer, so it is shared, not copied.
 import { Rng } from '../util/rng.js';
-import type { Batch, BatchSource } from './batch.js';
+import type { Batch, BatchSource } from './training-batch.js';
 import type { ImageStore } from './image-store.js';
 import { PhotoNoiseSource } from './photo-source.js';
 import { InpaintSource, type InpaintSourceOptions } from './inpaint-source.js';

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Params, UNetConfig } from '../nn/unet.js';
 import { archInitParams as initParams, archParamSpecs as paramSpecs, canStartFrom, startingWeights, type ArchConfig } from '../models/arch.js';
 import { saveModelDir, type LoadedModel, type ModelInputs, type ModelTask } from '../models/model-file.js';
-import { initBackend } from '../runtime/backend.js';
+import { initBackend } from '../tfjs/backend.js';
 import { AezError } from '../util/errors.js';
 import { adamStep, createAdam, learningRate } from './adam.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';

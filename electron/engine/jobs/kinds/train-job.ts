@@ -1,7 +1,7 @@
-// A training run on its own gradient worker threads (train/setup.ts). Cancel = stop: the trainer finishes the
+// A training run on its own gradient worker threads (train/training-run.ts). Cancel = stop: the trainer finishes the
 // step in hand, writes a checkpoint and ends with `stopped`; starting the same `out` again resumes it.
 import { z } from 'zod';
-import { runTraining, sharedDataDefaults } from '../../train/setup.js';
+import { runTraining, sharedDataDefaults } from '../../train/training-run.js';
 import type { JobServiceEvent, TrainJobResult } from '../job-events.js';
 
 const positiveInt = (max: number) => z.number().int().min(1).max(max);

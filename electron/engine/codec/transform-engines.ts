@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { exportCodecGraph, CODEC_GRAPH_IO, type CodecGraph } from './model/hyperprior-onnx.js';
 import { createInferenceEngine } from '../inference/select.js';
 import { OrtEngine } from '../inference/ort-engine.js';
-import { initBackend } from '../runtime/backend.js';
+import { initBackend } from '../tfjs/backend.js';
 import { analysis, hyperAnalysis } from './model/hyperprior.js';
 import { exactSynthesisTf } from './model/exact-synthesis.js';
 import type { CodecModel } from './codec-model.js';

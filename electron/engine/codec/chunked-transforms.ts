@@ -3,7 +3,7 @@
 // for the analysis, ≈2 latents for the synthesis) and is clipped at the image edge, where the whole-image
 // network would zero-pad too, so chunked output equals whole-image output up to float rounding: no seams.
 import { throwIfCancelled } from '../util/errors.js';
-import type { CodecTransforms } from './codec-transforms.js';
+import type { CodecTransforms } from './transform-engines.js';
 import type { CodecModel } from './codec-model.js';
 
 /** Analysis chunk core and context, in pixels (multiples of 64). */

@@ -1,4 +1,4 @@
-// Exports the explorer's demo autoencoders (demo/models.ts) to ONNX, opset 17, one graph per half, mirroring
+// Exports the explorer's demo autoencoders (models.ts) to ONNX, opset 17, one graph per half, mirroring
 // `encode` and `decode` op for op. Interface (NHWC, as everywhere in AEZ):
 //   encoder: `x` [N, 32, 32, 1] in 0..1 → `mu` [N, d]           (the code of an AE, the posterior mean of a VAE)
 //   decoder: `z` [N, d]                 → `x` [N, 32, 32, 1] in 0..1 (sigmoid applied)

@@ -5,7 +5,7 @@
 // saveTrainedDemo so tests can train without writing.
 import * as tf from '@tensorflow/tfjs';
 import { adamStep, createAdam, learningRate } from '../train/adam.js';
-import { activeBackend } from '../runtime/backend.js';
+import { activeBackend } from '../tfjs/backend.js';
 import { AezError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
 import { NET_PIXELS, NET_SIDE, RAW_PIXELS, cropImages, toNetBatch, type DemoDataset, type DemoDatasetName, type ImageSet } from './datasets.js';
