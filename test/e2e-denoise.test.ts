@@ -127,6 +127,8 @@ describe('desktop app in the browser twin', { skip }, () => {
     await page.getByRole('button', { name: 'Settings' }).click();
     await page.getByTestId('backend').waitFor();
     assert.match(await page.getByTestId('backend').innerText(), /wasm/);
+    // The inference engine that actually runs is shown too, with why GPU providers were skipped.
+    assert.match(await page.getByTestId('engine').innerText(), /ort-cpu|tfjs-/);
     assert.equal(await page.locator('#outdir').inputValue(), twin.outDir);
     await page.screenshot({ path: join(ARTIFACTS, 'settings-light.png'), fullPage: true });
     await page.getByLabel('Theme').selectOption('dark');

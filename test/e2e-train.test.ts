@@ -40,8 +40,17 @@ describe('Train mode in the browser twin', { skip }, () => {
 
   const stepText = () => page.getByTestId('train-step').innerText();
 
+  test('Ctrl+1…6 open the modes in the order of the tabs', async () => {
+    const tabs = await page.getByRole('navigation', { name: 'Modes' }).getByRole('button').allInnerTexts();
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press(`Control+${i + 1}`);
+      const current = page.getByRole('navigation', { name: 'Modes' }).locator('[aria-current="page"]');
+      assert.equal((await current.innerText()).replace('●', '').trim(), tabs[i].replace('●', '').trim());
+    }
+  });
+
   test('a data folder that does not exist fails with a message naming it', async () => {
-    await page.keyboard.press('Control+2');
+    await page.keyboard.press('Control+5');
     await page.getByLabel('Run name', { exact: true }).waitFor();
     await page.getByLabel('Run name', { exact: true }).fill('broken');
     await page.getByLabel('Data folder', { exact: true }).fill(join(twin.dir, 'no such folder'));
@@ -107,7 +116,7 @@ describe('Train mode in the browser twin', { skip }, () => {
     await page.getByText('Estimate the noise level for each image').waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'denoise-trained-model-dark.png') });
     await page.getByLabel('Theme').selectOption('light');
-    await page.keyboard.press('Control+2');
+    await page.keyboard.press('Control+5');
     await page.getByTestId('loss-chart').waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'train-finished-light.png') });
   });

@@ -128,6 +128,9 @@ export interface BackendAttempt {
 }
 
 export interface DoctorReport {
+  /** The inference engine denoising, inpainting and the codec run on (onnxruntime or TensorFlow.js), and why. */
+  engine: { chosen?: string; why?: string; attempts?: BackendAttempt[]; error?: string };
+  /** The TensorFlow.js backend training runs on. */
   backend: { chosen?: string; why?: string; attempts?: BackendAttempt[]; error?: string };
   cpu: { cores: number; model: string; memoryGiB: number };
   threads: number;

@@ -29,7 +29,7 @@ export interface EngineOptions {
 
 function reason(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  return msg.split('\n')[0].slice(0, 240);
+  return msg.split('\n')[0].slice(0, 400);
 }
 
 async function tryOrt(name: OrtBackendName, opts: EngineOptions): Promise<OrtEngine> {
