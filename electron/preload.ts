@@ -47,6 +47,8 @@ const api: AezApi = {
   addFiles,
   onJobEvent: (cb) => subscribe<JobEvent>(CH.jobEvent, cb),
   onFilesOpened: (cb) => subscribe<AddResult>(CH.filesOpened, cb),
+  // The window lives and dies with its main process: there is no lost connection to report.
+  onConnectionLost: () => () => {},
   readPreview: (path) => call(CH.readPreview, path),
   chooseFolder: (purpose) => call(CH.chooseFolder, purpose),
   onTrainEvent: (cb) => subscribe<TrainEvent>(CH.trainEvent, cb),

@@ -104,4 +104,24 @@ describe('Compress and Restore modes in the browser twin', { skip: chromiumSkip 
     await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
     await page.screenshot({ path: join(ARTIFACTS, 'restore-dark.png') });
   });
+
+  test('restore: a damaged .aez file is refused when added, an image beside it goes to Denoise and says so', async () => {
+    const { readFile, writeFile } = await import('node:fs/promises');
+    const whole = await readFile(join(twin.outDir, 'garden.aez'));
+    const truncated = join(twin.dir, 'cut.aez');
+    await writeFile(truncated, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const copy = join(twin.dir, 'again.aez');
+    await writeFile(copy, whole);
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.locator('button.dropzone').click()]);
+    await chooser.setFiles([copy, truncated, photo]);
+    const refused = page.locator('.notice', { hasText: 'cut.aez was not added' });
+    await refused.waitFor({ timeout: 10_000 });
+    assert.match(await refused.innerText(), /truncat|ends early|damaged|CRC/i);
+    await page.locator('.notice', { hasText: '1 image added to Denoise' }).waitFor();
+    assert.equal(await page.locator('nav [aria-current="page"]').innerText(), 'Restore', 'Restore stays open');
+    await page.locator('li', { hasText: 'again.aez' }).getByText('Ready').waitFor();
+    assert.equal(await page.locator('li', { hasText: 'cut.aez' }).count(), 0);
+    assert.equal(await page.locator('li', { hasText: 'garden.png' }).count(), 0, 'the image is not in the Restore list');
+    await page.screenshot({ path: join(ARTIFACTS, 'restore-mixed-dark.png') });
+  });
 });

@@ -53,7 +53,8 @@ export async function startTwin(extraArgs: string[] = [], extraEnv: Record<strin
     child.once('exit', (code) => rej(new Error(`aez serve exited (${code}) before printing its URL: ${err}`)));
   });
   const stop = async () => {
-    if (child.exitCode === null) {
+    // Still running (a child killed by a signal has a signalCode and no exitCode).
+    if (child.exitCode === null && child.signalCode === null) {
       const gone = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await gone;

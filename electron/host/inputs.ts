@@ -5,15 +5,31 @@ import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { AddResult, InputFile, Rejected } from '../shared/api.js';
-import { isInputImagePath, INPUT_EXTENSIONS } from '../engine/image/io.js';
+import { isInputImagePath, INPUT_EXTENSIONS, probeImage } from '../engine/image/io.js';
+import { readAezFile } from '../engine/codec/decompress-file.js';
+import { errorMessage } from '../engine/util/errors.js';
 
 /** What the app takes: images (to denoise or compress) and .aez files (to restore). */
 function accepted(path: string): boolean {
   return isInputImagePath(path) || path.toLowerCase().endsWith('.aez');
 }
-import { errorMessage } from '../engine/util/errors.js';
 
 const SUPPORTED = INPUT_EXTENSIONS.map((e) => e.slice(1).toUpperCase()).join(', ') + ', or .aez files';
+
+/**
+ * Why a file cannot be used, found when it is added rather than when it runs: an image's header (probed, not
+ * decoded) or an .aez file's structure and CRCs (small files, read whole). Undefined when it is fine.
+ */
+async function checkFile(path: string, name: string): Promise<string | undefined> {
+  try {
+    if (path.toLowerCase().endsWith('.aez')) await readAezFile(path);
+    else await probeImage(path);
+    return undefined;
+  } catch (e) {
+    // The engine names the file by its path; an upload's temporary path means nothing to the user.
+    return errorMessage(e).split(path).join(name);
+  }
+}
 
 export class InputRegistry {
   private readonly known = new Map<string, { name: string; uploaded: boolean }>();
@@ -40,12 +56,17 @@ export class InputRegistry {
         for (const n of images) {
           const f = join(p, n);
           const s = await stat(f).catch(() => undefined);
-          if (s?.isFile()) files.push(this.remember(f, n, s.size, false));
+          if (!s?.isFile()) continue;
+          const problem = await checkFile(f, n);
+          if (problem) rejected.push({ name: n, reason: problem });
+          else files.push(this.remember(f, n, s.size, false));
         }
       } else if (!accepted(p)) {
         rejected.push({ name: basename(p), reason: unsupportedReason(basename(p)) });
       } else {
-        files.push(this.remember(p, basename(p), st.size, false));
+        const problem = await checkFile(p, basename(p));
+        if (problem) rejected.push({ name: basename(p), reason: problem });
+        else files.push(this.remember(p, basename(p), st.size, false));
       }
     }
     return { files, rejected };
@@ -61,6 +82,11 @@ export class InputRegistry {
     await mkdir(dir);
     const path = join(dir, name);
     await writeFile(path, bytes, { flag: 'wx' });
+    const problem = await checkFile(path, name);
+    if (problem) {
+      await rm(dir, { recursive: true, force: true });
+      return { files: [], rejected: [{ name, reason: problem }] };
+    }
     return { files: [this.remember(path, name, bytes.length, true)], rejected: [] };
   }
 

@@ -295,6 +295,12 @@ export interface AezApi {
   estimateCompression(request: Omit<CompressRequest, 'kind'>): Promise<CompressEstimate>;
   cancelJob(jobId: string): Promise<void>;
   onJobEvent(cb: (e: JobEvent) => void): () => void;
+  /**
+   * The engine side is gone (the twin: `aez serve` stopped or cannot be reached; its requests fail and its event
+   * stream closed). Called once, with what the user should do. Electron: the window closes with its main
+   * process, so this never fires there.
+   */
+  onConnectionLost(cb: (message: string) => void): () => void;
   /** Files handed to the app by the OS (command line, file association, a second launch). */
   onFilesOpened(cb: (r: AddResult) => void): () => void;
   /** An input or an output, in a format the browser can show, for the compare view. */

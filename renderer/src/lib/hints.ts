@@ -16,6 +16,20 @@ const HINTS: Record<string, string> = {
   INTERNAL: 'Retry; if it happens again, please report it with the file that caused it.',
 };
 
-export function hintFor(code: string): string | undefined {
-  return HINTS[code];
+/** For .aez files the same codes mean something else: the file came from someone, not from a camera. */
+const AEZ_HINTS: Record<string, string> = {
+  INPUT_CORRUPT: 'The .aez file is damaged (a check failed); ask whoever sent it for a new copy.',
+  INPUT_UNSUPPORTED: 'This is not an .aez file this version of AEZ reads (or it was written by a newer AEZ).',
+  MODEL_NOT_FOUND: 'Install the model the file names (aez info shows it), then Retry.',
+};
+
+export function hintFor(code: string, name = ''): string | undefined {
+  return (name.toLowerCase().endsWith('.aez') ? AEZ_HINTS[code] : undefined) ?? HINTS[code];
+}
+
+/** Failures a second try cannot fix (the file itself is the problem, or the engine is gone): no Retry. */
+const FINAL = new Set(['INPUT_CORRUPT', 'INPUT_UNSUPPORTED', 'INPUT_EMPTY', 'INPUT_TOO_LARGE', 'DISCONNECTED']);
+
+export function canRetry(code: string | undefined): boolean {
+  return !code || !FINAL.has(code);
 }

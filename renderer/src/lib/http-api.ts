@@ -18,12 +18,32 @@ export function createHttpApi(token: string): AezApi {
     return body.value;
   }
 
+  // The server is gone when a request cannot reach it, or when the event stream drops and a probe finds no one.
+  const LOST = 'AEZ stopped: start "aez serve" again and open the new address it prints.';
+  const lostListeners = new Set<(message: string) => void>();
+  let lost = false;
+  function markLost(): void {
+    if (lost) return;
+    lost = true;
+    source?.close();
+    for (const l of lostListeners) l(LOST);
+  }
+  async function probe(): Promise<void> {
+    try {
+      await fetch('/api/getSettings', { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: 'null', signal: AbortSignal.timeout(5000) });
+    } catch {
+      markLost();
+    }
+  }
+
   async function call<T>(method: string, arg?: unknown): Promise<T> {
+    if (lost) throw new Error(LOST);
     let r: Response;
     try {
       r = await fetch(`/api/${method}`, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify(arg ?? null) });
     } catch {
-      throw new Error('Cannot reach the AEZ server. Start "aez serve" again and open the new address it prints.');
+      markLost();
+      throw new Error(LOST);
     }
     return unwrap<T>(r);
   }
@@ -67,6 +87,8 @@ export function createHttpApi(token: string): AezApi {
       const e = JSON.parse(m.data as string) as JobEvent;
       for (const l of listeners) l(e);
     };
+    // EventSource reconnects by itself after a drop; a probe tells a blip from a server that is gone.
+    source.onerror = () => void probe();
     source.addEventListener('train', (m) => {
       const e = JSON.parse((m as MessageEvent).data as string) as TrainEvent;
       for (const l of trainListeners) l(e);
@@ -100,6 +122,11 @@ export function createHttpApi(token: string): AezApi {
     addFiles,
     onJobEvent,
     onFilesOpened: () => () => {},
+    onConnectionLost: (cb) => {
+      lostListeners.add(cb);
+      stream();
+      return () => lostListeners.delete(cb);
+    },
     readPreview,
     // The twin cannot open a folder dialog on the server's machine: the page asks for a typed path.
     chooseFolder: async () => null,

@@ -92,6 +92,13 @@ export class Queue {
     for (const i of this.items) this.cancel(i.key);
   }
 
+  /** The engine side is gone: what was running or waiting failed with `message`; the list stays as it was. */
+  failInFlight(message: string): void {
+    for (const i of this.items) {
+      if (i.state === 'running' || i.state === 'queued') this.settle(i, { state: 'failed', error: { code: 'DISCONNECTED', message } });
+    }
+  }
+
   remove(key: number): void {
     const idx = this.items.findIndex((x) => x.key === key);
     if (idx < 0 || this.items[idx].state === 'running' || this.items[idx].state === 'queued') return;

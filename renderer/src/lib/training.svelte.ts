@@ -147,6 +147,14 @@ export class Training {
       });
     }
   }
+
+  /** The engine side is gone: a run in hand ended with it (its last checkpoint resumes it later). */
+  connectionLost(message: string): void {
+    if (this.status === 'idle') return;
+    this.status = 'idle';
+    this.jobId = undefined;
+    this.outcome = { kind: 'failed', text: message };
+  }
 }
 
 export function formatDuration(s: number): string {
