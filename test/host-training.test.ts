@@ -63,7 +63,7 @@ test('training requests are validated before anything is written', async () => {
   assert.equal(await t.readRun('nothing-here'), null);
   assert.deepEqual(
     t.info().tasks.map((x) => x.id),
-    ['photo', 'scan', 'inpaint'],
+    ['photo', 'scan', 'inpaint', 'codec'],
   );
 });
 
@@ -100,7 +100,11 @@ test('runs one training at a time, reports the data folder problem, and exports 
   await assert.rejects(t.exportModel({ run: 'tiny', name: 'photo' }), /already exists .*never replaces/);
   const before = await readFile(join(models, 'photo', 'weights.bin'));
   assert.deepEqual(await readFile(join(models, 'photo', 'weights.bin')), before);
-  await assert.rejects(t.exportModel({ run: 'tiny', name: 'mine', dir: join(root, 'no-such') }), /does not exist/);
+  // A folder that does not exist yet is made; a file in the way is refused with its reason.
+  const made = await t.exportModel({ run: 'tiny', name: 'mine', dir: join(root, 'new', 'shelf') });
+  assert.ok(existsSync(join(root, 'new', 'shelf', 'mine', 'model.json')) && made.installed === false);
+  await writeFile(join(root, 'a-file'), 'x');
+  await assert.rejects(t.exportModel({ run: 'tiny', name: 'mine', dir: join(root, 'a-file') }), /Cannot create the folder|is not a folder/);
 
   const r = await t.exportModel({ run: 'tiny', name: 'my-photos' });
   assert.equal(r.installed, true);
@@ -128,3 +132,26 @@ async function waitFor<T>(fn: () => T | undefined | false, ms = 60_000): Promise
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+test('Train mode trains the codec: rate–distortion validation, a model that exports as a codec', { timeout: 180_000 }, async () => {
+  const t = host.training;
+  const events: TrainEvent[] = [];
+  const on = (e: TrainEvent) => events.push(e);
+  host.events.on('train', on);
+  try {
+    const data = join(root, 'codec-photos');
+    await mkdir(data);
+    for (let i = 0; i < 3; i++) await writePng(join(data, `c${i}.png`), gradientImage(80 + 8 * i, 72, 3), 80 + 8 * i, 72, 3);
+    const s = await t.start({ run: 'my-codec-run', task: 'codec', data: [data], steps: 2, valEvery: 2, batch: 1, patch: 64 });
+    const done = await waitFor(() => events.find((e) => e.type === 'done' && e.jobId === s.jobId), 170_000);
+    assert.ok(done.type === 'done' && done.ok, JSON.stringify(done));
+    const val = events.find((e) => e.type === 'progress' && e.jobId === s.jobId && e.point.val);
+    assert.ok(val && val.type === 'progress' && val.point.val?.metric === 'rd' && val.point.val.value > 0);
+    const r = await t.exportModel({ run: 'my-codec-run', name: 'my-codec' });
+    const manifest = JSON.parse(await readFile(join(r.dir, 'model.json'), 'utf8'));
+    assert.equal(manifest.arch.kind, 'hyperprior');
+    assert.equal(manifest.arch.exactSynthesis, true, 'calibrated for bit-exact decoding');
+  } finally {
+    host.events.off('train', on);
+  }
+});

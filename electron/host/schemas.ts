@@ -71,7 +71,7 @@ const count = (max: number) => z.number().int().min(1).max(max);
 export const trainRequestSchema = z
   .object({
     run: runRefSchema,
-    task: z.enum(['photo', 'scan', 'inpaint']).optional(),
+    task: z.enum(['photo', 'scan', 'inpaint', 'codec']).optional(),
     data: z.array(absoluteFolder).min(1).max(16).optional(),
     steps: count(10_000_000),
     valEvery: count(1_000_000).optional(),

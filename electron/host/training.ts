@@ -17,11 +17,10 @@ import { errorMessage } from '../engine/util/errors.js';
 import { exportRequestSchema, HostError, jobIdSchema, parseArg, runRefSchema, trainRequestSchema } from './schemas.js';
 import type { SettingsStore } from './settings-store.js';
 
-/** The tasks Train mode offers (the codec is trained from the CLI: `aez train --task codec`). */
-const APP_TASKS = TRAIN_TASKS.filter((t): t is AppTask => t !== 'codec');
-type AppTask = Exclude<TrainTask, 'codec'>;
+/** The tasks Train mode offers: all the trainer has. */
+const APP_TASKS: readonly TrainTask[] = TRAIN_TASKS;
 
-const TASK_TEXT: Record<AppTask, Omit<TrainTaskInfo, 'id' | 'defaults'>> = {
+const TASK_TEXT: Record<TrainTask, Omit<TrainTaskInfo, 'id' | 'defaults'>> = {
   photo: {
     label: 'Photo',
     description: 'a blind denoiser for colour and grey photos (noise is added while training)',
@@ -36,6 +35,11 @@ const TASK_TEXT: Record<AppTask, Omit<TrainTaskInfo, 'id' | 'defaults'>> = {
     label: 'Inpaint',
     description: 'fills masked holes in photos (holes are drawn at random while training)',
     dataHint: 'a folder of clean photos, each at least as large as the training patch',
+  },
+  codec: {
+    label: 'Codec',
+    description: 'the image codec of Compress, all six quality levels at once (validated on rate + λ·distortion, lower is better)',
+    dataHint: 'a folder of clean photos, each at least as large as the training patch (128 px by default)',
   },
 };
 
@@ -172,10 +176,12 @@ export class TrainingHost {
     }
     const installed = req.dir === undefined;
     const parent = req.dir ?? modelsRoot();
+    // A folder that does not exist yet is made (parents too), as the CLI does for -o.
+    await mkdir(parent, { recursive: true }).catch((e: unknown) => {
+      throw new HostError('OUTPUT_UNWRITABLE', `Cannot create the folder ${parent}: ${(e as Error).message}. Choose a folder you can write to.`);
+    });
     const st = await stat(parent).catch(() => undefined);
-    if (!st?.isDirectory()) {
-      throw new HostError('OUTPUT_DIR_MISSING', installed ? `The models folder ${parent} does not exist.` : `The folder ${parent} does not exist. Choose an existing folder.`);
-    }
+    if (!st?.isDirectory()) throw new HostError('OUTPUT_UNWRITABLE', `${parent} is not a folder. Choose a folder to export into.`);
     const target = join(parent, req.name);
     if (existsSync(target)) {
       throw new HostError('OUTPUT_EXISTS', `A ${installed ? 'model' : 'folder'} named "${req.name}" already exists in ${parent}; AEZ never replaces one. Choose another name.`);

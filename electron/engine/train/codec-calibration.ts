@@ -11,7 +11,7 @@ import { Rng } from '../util/rng.js';
 import { CodecSource } from './codec-source.js';
 import type { ImageStore } from './image-store.js';
 
-/** Crops and their side: 16 × 6 levels of 128×128, a few seconds on one core. */
+/** Crops and their largest side: 16 × 6 levels of 128×128, a few seconds on one core. */
 const CROPS = 16;
 const SIDE = 128;
 const SEED = 0x5eed;
@@ -19,9 +19,13 @@ const SEED = 0x5eed;
 export function exactCodecModel(cfg: HyperpriorConfig, weights: Map<string, Float32Array>, store: ImageStore): { arch: HyperpriorConfig; weights: Map<string, Float32Array> } {
   const arch = trainableCodecConfig(cfg);
   const params: Params = new Map(hyperpriorParamSpecs(arch).map((s) => [s.name, tf.tensor(weights.get(s.name)!, s.shape, 'float32')]));
-  const batch = new CodecSource(store, arch.lambdas.length).sample(new Rng(SEED), CROPS, SIDE);
-  const size = SIDE * SIDE * 3;
-  const crops = Array.from({ length: CROPS }, (_, i) => tf.tensor4d(batch.input.subarray(i * size, (i + 1) * size), [1, SIDE, SIDE, 3]));
+  // Crops no larger than the smallest photo (a run on small photos trains on patches of 64): a crop larger than
+  // its image would read past it.
+  const smallest = Math.min(...store.images.map((im) => Math.min(im.width, im.height)));
+  const side = Math.max(64, Math.min(SIDE, Math.floor(smallest / 64) * 64));
+  const batch = new CodecSource(store, arch.lambdas.length).sample(new Rng(SEED), CROPS, side);
+  const size = side * side * 3;
+  const crops = Array.from({ length: CROPS }, (_, i) => tf.tensor4d(batch.input.subarray(i * size, (i + 1) * size), [1, side, side, 3]));
   try {
     const plain = new Map(hyperpriorParamSpecs(arch).map((s) => [s.name, weights.get(s.name)!]));
     return withExactSynthesis(arch, plain, calibrateShifts(arch, plain, params, crops));
