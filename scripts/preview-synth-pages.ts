@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { Rng } from '../electron/engine/util/rng.js';
-import { SyntheticPageSource, synthPagePair } from '../electron/engine/data/synth-page.js';
+import { SyntheticPageSource, synthPagePair } from '../electron/engine/data/synth-page/page-source.js';
 
 function arg(name: string, def: number): number;
 function arg(name: string, def: string): string;

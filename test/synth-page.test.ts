@@ -4,14 +4,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { Rng } from '../electron/engine/util/rng.js';
-import {
-  SyntheticPageSource,
-  degradeCrop,
-  degradePage,
-  jpegArtefacts,
-  renderCleanPage,
-  synthPagePair,
-} from '../electron/engine/data/synth-page.js';
+import { SyntheticPageSource, synthPagePair } from '../electron/engine/data/synth-page/page-source.js';
+import { degradeCrop, degradePage } from '../electron/engine/data/synth-page/degrade.js';
+import { jpegArtefacts } from '../electron/engine/data/synth-page/jpeg.js';
+import { renderCleanPage } from '../electron/engine/data/synth-page/layout.js';
 import { loadDocPairs, splitDocPairs } from '../electron/engine/data/doc-pairs.js';
 
 function inUnitRange(a: Float32Array): boolean {

@@ -5,7 +5,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../electron/engine/tfjs/backend.js';
-import { wasmTrainingKernelsActive } from '../electron/engine/tfjs/wasm-grad-kernels.js';
+import { wasmTrainingKernelsActive } from '../electron/engine/tfjs/wasm-grad-kernels/register.js';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];

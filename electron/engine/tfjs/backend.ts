@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmTrainingKernels } from './wasm-grad-kernels.js';
+import { registerWasmTrainingKernels } from './wasm-grad-kernels/register.js';
 import type { TfjsBackendName } from './backend-names.js';
 import { BACKEND_NAMES, isBackendName, isOrtBackendName, isTfjsBackendName, TFJS_BACKEND_NAMES } from './backend-names.js';
 

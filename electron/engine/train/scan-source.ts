@@ -2,7 +2,7 @@
 // degraded pages, since the real set has only eight page backgrounds.
 import { Rng } from '../util/rng.js';
 import { loadDocPairs, splitDocPairs } from '../data/doc-pairs.js';
-import { SyntheticPageSource } from '../data/synth-page.js';
+import { SyntheticPageSource } from '../data/synth-page/page-source.js';
 import { randomCrop } from './augment.js';
 import type { Batch, BatchSource } from './training-batch.js';
 
