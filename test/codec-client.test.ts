@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { Worker } from 'node:worker_threads';
 import { CodecWorkerClient } from '../electron/engine/codec/codec-client.js';
@@ -44,6 +45,30 @@ test('codec worker: cancel is CANCELLED, an unexpected exit is a crash, and the 
       return true;
     });
     await client.run({ op: 'check-model', model });
+  } finally {
+    await client.close();
+  }
+});
+
+test('codec worker: Compress after an estimate with the same settings writes the estimated bytes; another setting reuses the analysis', async () => {
+  const dir = await tempDir();
+  await saveTinyCodec(join(dir, 'codec'));
+  const model = join(dir, 'codec');
+  const input = join(dir, 'photo.png');
+  await sharp({ create: { width: 900, height: 700, channels: 3, background: '#6a8', noise: { type: 'gaussian', mean: 120, sigma: 25 } } }).png().toFile(input);
+  const client = new CodecWorkerClient({ backend: 'cpu', threads: 1 });
+  try {
+    const e3 = await client.run<{ bytes: number; psnr: number }>({ op: 'estimate', input, model, rate: { quality: 3 } });
+    const e2 = await client.run<{ bytes: number }>({ op: 'estimate', input, model, rate: { quality: 2 } });
+    assert.ok(e2.bytes < e3.bytes);
+    const out = join(dir, 'photo.aez');
+    const r = await client.run<{ bytes: number; psnr: number }>({ op: 'compress', input, output: out, model, rate: { quality: 3 }, overwrite: false });
+    assert.equal(r.bytes, e3.bytes, 'the estimate is exactly the file');
+    assert.equal((await readFile(out)).length, e3.bytes);
+    // A changed file is read again, not answered from what was kept.
+    await sharp({ create: { width: 900, height: 700, channels: 3, background: '#a86' } }).png().toFile(input);
+    const e3b = await client.run<{ bytes: number }>({ op: 'estimate', input, model, rate: { quality: 3 } });
+    assert.notEqual(e3b.bytes, e3.bytes);
   } finally {
     await client.close();
   }

@@ -102,6 +102,22 @@ test('encode → file → decode: odd sizes, the decoder restores exactly what t
   }
 });
 
+test('an analysis kept from one setting codes the same image at another exactly as a fresh encode, without the analysis network', async () => {
+  await initBackend('wasm');
+  const model = tinyCodec();
+  const img = image(150, 90, 3);
+  const first = await encodeImageAez(model, img, { rate: { quality: 2 } });
+  let analysisChunks = 0;
+  const calls: number[] = [];
+  const reused = await encodeImageAez(model, img, { rate: { quality: 3 }, analysis: first.analysis, onProgress: (f) => calls.push(f) });
+  const fresh = await encodeImageAez(model, img, { rate: { quality: 3 }, onProgress: () => analysisChunks++ });
+  assert.deepEqual(reused.bytes, fresh.bytes, 'the same file');
+  assert.ok(calls.length < analysisChunks, `fewer progress steps (${calls.length}) than with the analysis (${analysisChunks})`);
+  // An analysis of another image size, or by another model, is not taken.
+  const other = await encodeImageAez(model, image(140, 90, 3), { rate: { quality: 3 }, analysis: first.analysis });
+  assert.equal(parseAez(other.bytes).header.width, 140);
+});
+
 test('grey, alpha and 16-bit images keep their shape; alpha is lossless', async () => {
   await initBackend('wasm');
   const model = tinyCodec();

@@ -60,10 +60,20 @@ describe('Compress and Restore modes in the browser twin', { skip: chromiumSkip 
     await page.getByLabel(/^Quality \(1 smallest/).focus();
     await page.keyboard.press('End');
     await page.waitForFunction((t) => /Expected:/.test(document.querySelector('[data-testid="estimate"]')?.textContent ?? '') && document.querySelector('[data-testid="estimate"]')?.textContent !== t, first, { timeout: 30_000 });
+    // Switching to a target size starts from one this image reaches: what the current quality gives it.
+    const expected = await page.getByTestId('estimate').innerText();
+    const kb = Number(/Expected: ([\d.]+) kB/.exec(expected)?.[1]);
+    assert.ok(kb > 0, `the estimate is in kB: ${expected}`);
+    await page.getByRole('radio', { name: 'Target file size' }).check();
+    assert.equal(Number(await page.getByLabel('Target size in kilobytes').inputValue()), Math.max(1, Math.round(kb)));
+    await page.getByRole('radio', { name: 'Quality' }).check();
+    await page.getByTestId('estimate').getByText(/Expected:/).waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Compress 1 image' }).click();
     await page.locator('li[data-state="done"]', { hasText: 'garden.png' }).waitFor({ timeout: 60_000 });
     const out = join(twin.outDir, 'garden.aez');
     assert.ok(existsSync(out), 'garden.aez written to the output folder');
+    // The estimate was the file: same settings, same bytes.
+    assert.ok(Math.abs((await readFile(out)).length / 1000 - kb) < 0.051, `file ${(await readFile(out)).length} B, estimate ${kb} kB`);
     const file = parseAez(new Uint8Array(await readFile(out)));
     assert.deepEqual([file.header.width, file.header.height], [256, 192]);
     await page.getByTestId('after-readout').waitFor({ timeout: 30_000 });

@@ -84,6 +84,8 @@ export interface CompressEstimate {
   bpp: number;
   quality: number;
   psnr: number;
+  /** SSIM of what the file restores to, for images up to 16 MP (as the compressed file's result reports it). */
+  ssim?: number;
   /** Set when a size target is below what the lowest quality reaches. */
   targetMissed?: boolean;
 }

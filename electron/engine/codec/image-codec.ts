@@ -42,6 +42,20 @@ export interface EncodeOptions {
   signal?: AbortSignal;
   /** Fraction done, 0..1, as the networks finish chunks (the entropy coding is quick by comparison). */
   onProgress?: (fraction: number) => void;
+  /**
+   * The analysis of this same image by this same model, from an earlier call's result: the analysis does not
+   * depend on the quality (the gain vectors scale its output), so a new setting skips the costliest network.
+   */
+  analysis?: ImageAnalysis;
+}
+
+/** What the analysis transform made of an image (per tile, before the quality's gains): reusable across settings. */
+export interface ImageAnalysis {
+  readonly modelHash: string;
+  readonly width: number;
+  readonly height: number;
+  readonly maxTile: number;
+  readonly tiles: readonly TileLatents[];
 }
 
 /** TensorFlow.js on whatever backend is active (initBackend first). */
@@ -60,6 +74,8 @@ export interface EncodeResult {
   reconstruction?: RasterImage;
   /** PSNR (8-bit, all samples) of the restored image, with `measure` or `reconstruct`. */
   psnr?: number;
+  /** The analysis this encode used, to pass to the next encode of the same image (EncodeOptions.analysis). */
+  analysis: ImageAnalysis;
 }
 
 interface TileLatents {
@@ -188,13 +204,18 @@ export async function encodeImageAez(model: CodecModel, img: RasterImage, opts: 
   const synthesisShare = opts.reconstruct || opts.measure ? 0.35 : 0;
   const analysisShare = 0.9 - synthesisShare;
   let analysed = 0;
-  const latents: TileLatents[] = [];
-  for (const rect of rects) {
-    const pw = padUp(rect.width);
-    const ph = padUp(rect.height);
-    const y = await analyze(rt, model, tileReader(img, rect), pw, ph, opts.signal, (px) => opts.onProgress?.((analysisShare * (analysed += px)) / padded));
-    latents.push({ rect, pw, ph, y });
+  const reuse = opts.analysis;
+  const reusable = reuse && reuse.modelHash === model.sha256 && reuse.width === img.width && reuse.height === img.height && reuse.maxTile === maxTile;
+  const latents: TileLatents[] = reusable ? [...reuse.tiles] : [];
+  if (!reusable) {
+    for (const rect of rects) {
+      const pw = padUp(rect.width);
+      const ph = padUp(rect.height);
+      const y = await analyze(rt, model, tileReader(img, rect), pw, ph, opts.signal, (px) => opts.onProgress?.((analysisShare * (analysed += px)) / padded));
+      latents.push({ rect, pw, ph, y });
+    }
   }
+  opts.onProgress?.(analysisShare);
   const alpha = alphaSamples(img);
   const pixels = img.width * img.height;
   const build = async (q: number) => {
@@ -237,6 +258,7 @@ export async function encodeImageAez(model: CodecModel, img: RasterImage, opts: 
 
   opts.onProgress?.(analysisShare + 0.1);
   const result: EncodeResult = {
+    analysis: { modelHash: model.sha256, width: img.width, height: img.height, maxTile, tiles: latents },
     bytes: best.bytes,
     qualityByte: best.q,
     quality: qualityFromByte(best.q),

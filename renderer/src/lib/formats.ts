@@ -13,11 +13,12 @@ export const OUTPUT_FORMATS: { value: OutputFormat; label: string }[] = [
   { value: 'tif', label: 'TIFF' },
 ];
 
+/** Sizes in decimal units (kB = 1000 bytes) everywhere, the unit a target size is typed in and the CLI prints. */
 export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+  if (n < 1000) return `${n} B`;
+  if (n < 1000 ** 2) return `${(n / 1000).toFixed(1)} kB`;
+  if (n < 1000 ** 3) return `${(n / 1000 ** 2).toFixed(1)} MB`;
+  return `${(n / 1000 ** 3).toFixed(2)} GB`;
 }
 
 export function formatSeconds(s: number): string {
