@@ -104,6 +104,26 @@ describe('desktop app in the browser twin', { skip }, () => {
     await notice.getByRole('button', { name: 'Dismiss' }).click();
   });
 
+  test('a clean page through the photo model: the row says which model ran and offers the scan model', async () => {
+    const pagePath = join(twin.dir, 'letter.png');
+    const w = 240;
+    const h = 320;
+    const px = Buffer.alloc(w * h, 246);
+    for (let line = 0; line < 12; line++)
+      for (let y = 30 + line * 22; y < 38 + line * 22; y++) for (let x = 24; x < 24 + 150 + ((line * 37) % 40); x++) if ((x >> 2) % 3 !== 0) px[y * w + x] = 30;
+    await sharp(px, { raw: { width: w, height: h, channels: 1 } }).png().toFile(pagePath);
+    await addViaDialog(pagePath);
+    await page.getByRole('radio', { name: /Photo/ }).check();
+    await page.getByRole('button', { name: 'Denoise 1 image' }).click();
+    const done = page.locator('li[data-state="done"]', { hasText: 'letter.png' });
+    await done.waitFor({ timeout: 30_000 });
+    assert.match(await done.innerText(), /photo model · σ [\d.]+ \(estimated\)/);
+    await done.getByRole('button', { name: 'Clean with the scan model' }).click();
+    await page.locator('li[data-state="done"]', { hasText: 'letter.png' }).filter({ hasText: 'scan model' }).waitFor({ timeout: 30_000 });
+    assert.ok((await readdir(twin.outDir)).filter((n) => n.startsWith('letter-denoised')).length === 2, 'both results kept, none replaced');
+    await page.screenshot({ path: join(ARTIFACTS, 'denoise-page-suggestion-dark.png') });
+  });
+
   test('a long job can be cancelled halfway and leaves nothing behind', async () => {
     await addViaDialog(big);
     await page.getByRole('button', { name: 'Denoise 1 image' }).click();
