@@ -8,6 +8,9 @@ export type Imgs = Extract<DemoResponse, { kind: 'images' }>;
 export type Den = Extract<DemoResponse, { kind: 'denoise' }>;
 export type Loss = Extract<DemoResponse, { kind: 'lossVsSize' }>;
 
+/** A chosen end of the interpolation (a test image), marked on the plane. */
+export type PlaneMarker = { end: 'A' | 'B'; index: number };
+
 /** Latent points and the image decoded from each. */
 export type DecodedPoints = { points: number[][]; images: Uint8Array[] };
 
