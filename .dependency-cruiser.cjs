@@ -15,6 +15,7 @@ const ENGINE_LAYERS = [
   ['train'],
   ['explorer'],
   ['jobs', 'diagnostics'],
+  ['queue'],
 ];
 
 const E = '^electron/engine/';

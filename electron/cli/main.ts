@@ -11,6 +11,8 @@ import { registerInfo } from './commands/info.js';
 import { registerInpaint } from './commands/inpaint.js';
 import { registerServe } from './commands/serve.js';
 import { registerTrain } from './commands/train.js';
+import { registerQueue } from './commands/queue.js';
+import { registerWorker } from './commands/worker.js';
 
 const program = new Command();
 program
@@ -41,6 +43,8 @@ registerInfo(program);
 registerInpaint(program);
 registerServe(program);
 registerTrain(program);
+registerQueue(program);
+registerWorker(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,6 +5,7 @@
 // stays responsive.
 import { EventEmitter } from 'node:events';
 import { runBatch, type ItemResult } from '../batch/run-batch.js';
+import type { BatchItem } from '../batch/plan.js';
 import { CodecWorkerClient } from '../codec/codec-client.js';
 import { AezError, errorMessage } from '../util/errors.js';
 import type { BatchJobKind, JobContext, PlannedBatch } from './job-kind.js';
@@ -87,6 +88,18 @@ export class JobService {
       // Batch work on the pool stops at once: its workers retire after the call in hand (inference/native-calls.ts).
       () => void this.pool.cancel(),
     );
+  }
+
+  /**
+   * What a batch job would do, item by item (inputs and outputs), with its checks done (models, settings, masks),
+   * running nothing: `aez queue add` turns each item into a queue job.
+   */
+  async plan(raw: BatchJobSpec): Promise<{ spec: Exclude<ParsedJobSpec, { kind: 'train' }>; items: BatchItem[] }> {
+    const spec = parseJobSpec(raw);
+    if (spec.kind === 'train') throw new AezError('BAD_ARGUMENT', 'a training run is not a batch of files');
+    const ctx: JobContext = { pool: this.pool, codec: this.codec, note: () => {} };
+    const { items } = await BATCH_KINDS[spec.kind].plan(spec, ctx);
+    return { spec, items };
   }
 
   /** Runs `work` as a job: an id, events (after the caller had a chance to subscribe), cancel, errors as events. */

@@ -16,7 +16,9 @@ export type AezErrorCode =
   | 'MODEL_CORRUPT'
   | 'BAD_ARGUMENT'
   | 'CANCELLED'
-  | 'BACKEND';
+  | 'BACKEND'
+  | 'QUEUE_UNREACHABLE'
+  | 'PATH_NOT_ALLOWED';
 
 export class AezError extends Error {
   constructor(
