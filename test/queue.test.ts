@@ -12,6 +12,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { saveTinyModel, tempDir } from './helpers.js';
+import { startTwin } from './serve-fixture.js';
 
 const REDIS = '/usr/bin/redis-server';
 const skip = existsSync(REDIS) ? false : `no Redis at ${REDIS}: install Debian's redis-server (.ci/run does) to run the queue tests`;
@@ -116,5 +117,25 @@ describe('the job queue (BullMQ on Redis)', { skip }, () => {
     assert.equal(down.status, 2);
     assert.match(down.stderr, /cannot reach the queue server at 127\.0\.0\.1:1/);
     assert.ok(Date.now() - t0 < 15_000, 'no hang');
+  });
+
+  test('aez serve --redis shows the queue status (the app\'s Settings read it); without --redis there is none', async () => {
+    const twin = await startTwin(['--redis', url]);
+    const plain = await startTwin();
+    try {
+      const ask = async (t: typeof twin) => {
+        const r = await fetch(`${t.origin}/api/queueStatus`, { method: 'POST', headers: { 'x-aez-token': t.token, 'Content-Type': 'application/json' }, body: 'null' });
+        return (await r.json()) as { ok: boolean; value: { server: string; failed: number; failures: { reason: string }[] } | null };
+      };
+      const r = await ask(twin);
+      assert.ok(r.ok && r.value);
+      assert.match(r.value.server, /^127\.0\.0\.1:\d+$/);
+      assert.equal(r.value.failed, 1, 'the refused job of the test before');
+      assert.match(r.value.failures[0].reason, /PATH_NOT_ALLOWED/);
+      assert.deepEqual(await ask(plain), { ok: true, value: null });
+    } finally {
+      await twin.stop();
+      await plain.stop();
+    }
   });
 });

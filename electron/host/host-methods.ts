@@ -22,5 +22,6 @@ export function hostMethods(host: AezHost): HostMethods {
     startTraining: (a) => host.training.start(a),
     stopTraining: (a) => host.training.stop(a),
     exportModel: (a) => host.training.exportModel(a),
+    queueStatus: () => host.queueStatus(),
   };
 }

@@ -2,7 +2,7 @@
 // this, so the two hosts behave the same. Every method takes unknown input and validates it first.
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
-import type { AddResult, CodecInfo, CompressEstimate, DoctorReport, JobEvent, Preview, Settings, StartedJob } from '../shared/api.js';
+import type { AddResult, CodecInfo, CompressEstimate, DoctorReport, JobEvent, Preview, QueueSummary, Settings, StartedJob } from '../shared/api.js';
 import { JobService, type JobHandle } from '../engine/jobs/job-service.js';
 import type { ItemResult } from '../engine/batch/run-batch.js';
 import { errorMessage } from '../engine/util/errors.js';
@@ -22,6 +22,8 @@ export interface HostOptions {
   settings: SettingsStore;
   threads?: number;
   backend?: string;
+  /** A shared job queue (Redis URL) whose status the app shows (`aez serve --redis`). */
+  redis?: string;
 }
 
 export class AezHost {
@@ -39,7 +41,10 @@ export class AezHost {
   private readonly threads?: number;
   private doctorCache?: Promise<DoctorReport>;
 
+  private readonly redis?: string;
+
   constructor(opts: HostOptions) {
+    this.redis = opts.redis;
     this.settings = opts.settings;
     this.backend = opts.backend;
     this.threads = opts.threads;
@@ -147,6 +152,19 @@ export class AezHost {
       return await readPreview(path, this.inputs.describe(path), this.codec);
     } catch (e) {
       throw new HostError('PREVIEW', this.inputs.humanise(errorMessage(e)));
+    }
+  }
+
+  /** The shared queue's status, or null when the host was started without one. */
+  async queueStatus(): Promise<QueueSummary | null> {
+    const url = this.redis;
+    if (!url) return null;
+    const [{ connectRedis, describeRedis }, { queueStatus }] = await Promise.all([import('../engine/queue/connection.js'), import('../engine/queue/queue-admin.js')]);
+    const conn = await connectRedis(url);
+    try {
+      return { server: describeRedis(url), ...(await queueStatus(conn)) };
+    } finally {
+      conn.disconnect();
     }
   }
 

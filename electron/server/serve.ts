@@ -21,6 +21,8 @@ export interface ServeOptions {
   outputDir?: string;
   /** Overrides the saved runs folder (where Train mode makes new runs). */
   runsDir?: string;
+  /** A shared job queue whose status Settings shows. */
+  redis?: string;
 }
 
 export interface RunningServer {
@@ -34,7 +36,7 @@ export async function startServer(opts: ServeOptions = {}): Promise<RunningServe
   const settings = await SettingsStore.open(join(defaultConfigDir(), 'settings.json'));
   if (opts.outputDir) await settings.update({ outputDir: opts.outputDir });
   if (opts.runsDir) await settings.update({ runsDir: opts.runsDir });
-  const host = new AezHost({ settings, threads: opts.threads, backend: opts.backend });
+  const host = new AezHost({ settings, threads: opts.threads, backend: opts.backend, redis: opts.redis });
   const hub = new EventHub();
   host.events.on('job', (e) => hub.send(e));
   host.events.on('train', (e) => hub.send(e, 'train'));

@@ -320,4 +320,17 @@ export interface AezApi {
   onTrainEvent(cb: (e: TrainEvent) => void): () => void;
   /** Copies a run's best model to a new name; never replaces an existing model. */
   exportModel(request: ExportRequest): Promise<ExportResult>;
+  /** The shared job queue `aez serve --redis` was started with (null without one): counts and failures. */
+  queueStatus(): Promise<QueueSummary | null>;
+}
+
+/** What `aez queue status` says (engine/queue/queue-admin.ts), and where the queue is (host:port only). */
+export interface QueueSummary {
+  server: string;
+  waiting: number;
+  active: number;
+  delayed: number;
+  done: number;
+  failed: number;
+  failures: { input: string; reason: string; attempts: number }[];
 }

@@ -20,6 +20,7 @@ export const CALL_METHODS = [
   'startTraining',
   'stopTraining',
   'exportModel',
+  'queueStatus',
 ] as const satisfies readonly (keyof AezApi)[];
 
 export type CallMethod = (typeof CALL_METHODS)[number];
