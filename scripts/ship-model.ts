@@ -32,7 +32,9 @@ const state = JSON.parse(await readFile(join(run, 'checkpoint.json'), 'utf8')) a
   history: TrainProgress[];
   best?: { step: number; metric: number };
 };
-const record = JSON.parse(await readFile(join(run, 'run.json'), 'utf8').catch(() => '{}')) as { task?: string; initFrom?: string | null };
+const record = JSON.parse(await readFile(join(run, 'run.json'), 'utf8').catch(() => '{}')) as { task?: string; initFrom?: string | null; trainer?: string };
+/** Runs the PyTorch mirror trained (scripts/torch/train.py, or gpu_run.py on a GPU machine) say so in run.json. */
+const mirror = record.trainer?.startsWith('pytorch-mirror') ?? false;
 const model = await loadModelDir(join(run, 'model'));
 const dest = resolve('models', values.id);
 // A fine-tuned run started from another model (often the very one it replaces): keep that model's own
@@ -115,7 +117,7 @@ const TEXT = {
 }[kind];
 
 const trainCommand = [
-  `aez train --task ${record.task ?? values.id} --steps ${cfg.steps} --batch ${cfg.batch} --patch ${cfg.patch} --seed ${cfg.seed} --lr ${cfg.lr}`,
+  `${mirror ? 'python3 scripts/torch/train.py' : 'aez train'} --task ${record.task ?? values.id} --steps ${cfg.steps} --batch ${cfg.batch} --patch ${cfg.patch} --seed ${cfg.seed} --lr ${cfg.lr}`,
   isCodec ? '' : `--widths ${arch.widths.join(',')} --blocks ${arch.blocks.join(',')}`,
   cfg.loss ? `--loss ${cfg.loss}` : '',
   record.initFrom ? `--init-from ${record.initFrom}` : '',
@@ -132,7 +134,11 @@ const card = `# Model card: \`${values.id}\`
     : `residual U-Net (pixel-unshuffle input, widths ${arch.widths.join('/')}, residual blocks ${arch.blocks.join('/')}${arch.noiseMap ? ', noise-level map input (FFDNet-style)' : ''}), ${arch.channels === 3 ? 'RGB' : 'grey'}; ${countParams(arch).toLocaleString('en')} parameters; ${(flopsPerPixel(arch) / 1000).toFixed(1)} GFLOP per megapixel`
 }.
 - Weights: \`weights.bin\`, float16, ${((params * 2) / 1e6).toFixed(2)} MB; sha256 \`${model.manifest.sha256}\`.
-- Trained by: \`${trainCommand}\` (the project's own TypeScript trainer, TensorFlow.js wasm backend with the project's training kernels, data-parallel worker threads), then \`node dist/scripts/ship-model.js --run <run> --id ${values.id}\`.
+- Trained by: \`${trainCommand}\` (${
+  mirror
+    ? `the project's PyTorch mirror of aez train, ${record.trainer}: PyTorch does the arithmetic, and the data, validation, checkpoints and model writer${isCodec ? ' (with the calibration of the exact synthesis)' : ''} are the app's own code through dist/scripts/torch-feed.js`
+    : "the project's own TypeScript trainer, TensorFlow.js wasm backend with the project's training kernels, data-parallel worker threads"
+}), then \`node dist/scripts/ship-model.js --run <run> --id ${values.id}\`.
 ${parent ? `${parent.text}\n` : ''}- Data: ${data}
 - Optimisation: Adam, peak learning rate ${cfg.lr}, 200-step warm-up then cosine decay, gradient-norm clip 1, ${TEXT.loss}, batch ${cfg.batch} patches of ${cfg.patch}×${cfg.patch}.
 - Steps: ${state.step} of ${cfg.steps} planned; wall time ${(state.elapsedMs / 3.6e6).toFixed(2)} h on a 2-core CPU machine; median ${medianSpeed.toFixed(2)} steps/s.
