@@ -90,6 +90,13 @@ test('bad arguments and bad files: specific messages, exit codes, no output left
   const q = await aez(['compress', join(f.inDir, 'a.png'), '-o', join(f.dir, 'x.aez'), '--model', 'tiny-codec', '--quality', '9'], f.models);
   assert.equal(q.code, 2, 'a quality the model lacks is a usage error');
   assert.match(q.stderr, /quality must be between 1 and 3/);
+  const effortSize = await aez(['compress', join(f.inDir, 'a.png'), '-o', join(f.dir, 'x.aez'), '--model', 'tiny-codec', '--effort', '1', '--size', '5KB'], f.models);
+  assert.equal(effortSize.code, 2);
+  assert.match(effortSize.stderr, /--effort works with --quality/);
+  const refined = join(f.dir, 'refined.aez');
+  const e1 = await aez(['compress', join(f.inDir, 'a.png'), '-o', refined, '--model', 'tiny-codec', '--quality', '2', '--effort', '1'], f.models);
+  assert.equal(e1.code, 0, e1.stderr);
+  assert.equal((await aez(['decompress', refined, '-o', join(f.dir, 'refined.png')], f.models)).code, 0, 'a refined file restores like any other');
 
   // A damaged file, a truncated one, a file of another kind: per-file failures, nothing written.
   const good = join(f.dir, 'good.aez');

@@ -118,6 +118,21 @@ test('an analysis kept from one setting codes the same image at another exactly 
   assert.equal(parseAez(other.bytes).header.width, 140);
 });
 
+test('effort 1 refines the latents: an ordinary file of the same model that decodes to the encoder\'s reconstruction', async () => {
+  await initBackend('wasm');
+  const model = tinyCodec();
+  const img = image(96, 80, 3);
+  const plain = await encodeImageAez(model, img, { rate: { quality: 2 } });
+  const refined = await encodeImageAez(model, img, { rate: { quality: 2 }, effort: 1, reconstruct: true });
+  assert.notDeepEqual(refined.bytes, plain.bytes, 'the refinement changed the latents');
+  const file = parseAez(refined.bytes);
+  assert.equal(file.header.quality, plain.qualityByte);
+  const out = await decodeImageAez(model, file);
+  assert.deepEqual(out.data, refined.reconstruction!.data, 'decodes to exactly what the encoder reconstructed');
+  await assert.rejects(encodeImageAez(model, img, { rate: { bytes: 500 }, effort: 1 }), /effort works with a quality setting/);
+  await assert.rejects(encodeImageAez(model, img, { rate: { quality: 2 }, effort: 2 }), /effort must be 0/);
+});
+
 test('grey, alpha and 16-bit images keep their shape; alpha is lossless', async () => {
   await initBackend('wasm');
   const model = tinyCodec();

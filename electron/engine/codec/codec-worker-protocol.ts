@@ -8,7 +8,7 @@ export interface CodecWorkerInit {
 
 /** The argument of the worker's one method, `run` (over the worker bridge, workers/bridge.ts). */
 export type CodecWorkerRequest =
-  | { op: 'compress'; input: string; output: string; model: string; rate?: RateRequest; overwrite: boolean }
+  | { op: 'compress'; input: string; output: string; model: string; rate?: RateRequest; effort?: number; overwrite: boolean }
   | { op: 'decompress'; input: string; output: string; overwrite: boolean }
   | { op: 'estimate'; input: string; model: string; rate: RateRequest }
   | { op: 'preview'; input: string }

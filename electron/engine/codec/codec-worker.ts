@@ -30,11 +30,13 @@ async function handle(req: CodecWorkerRequest, signal: AbortSignal, onProgress: 
       const img = r ? await r.img.catch(() => undefined) : undefined;
       return compressFile(req.input, req.output, model, {
         rate: req.rate,
+        effort: req.effort,
         overwrite: req.overwrite,
         transforms: rt,
         signal,
         onProgress,
-        ...(r && img ? { image: img, analysis: r.analysis, encoded: r.encodes.get(encodeKey(model.sha256, req.rate)) } : {}),
+        // An estimate is made without refinement: its bytes are the file's only at effort 0.
+        ...(r && img ? { image: img, analysis: r.analysis, ...(req.effort ? {} : { encoded: r.encodes.get(encodeKey(model.sha256, req.rate)) }) } : {}),
       });
     }
     case 'decompress':

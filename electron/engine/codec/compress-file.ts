@@ -10,6 +10,8 @@ import { ssim, SSIM_MAX_PIXELS } from './quality-metrics.js';
 
 export interface CompressFileOptions {
   rate?: RateRequest;
+  /** Encoder-side latent refinement, 0 (none) or 1 (image-codec.ts EncodeOptions.effort). */
+  effort?: number;
   transforms?: CodecTransforms;
   overwrite?: boolean;
   signal?: AbortSignal;
@@ -36,6 +38,7 @@ export async function measuredEncode(model: CodecModel, img: RasterImage, input:
   const keep = reportsSsim(img);
   const r = await encodeImageAez(model, img, {
     rate: opts.rate,
+    effort: opts.effort,
     reconstruct: keep,
     measure: !keep,
     signal: opts.signal,

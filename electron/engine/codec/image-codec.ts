@@ -21,6 +21,7 @@ import { quantiseLatent } from './model/exact-synthesis.js';
 import { analyze, hyperAnalyze, synthesize, type ChunkReader } from './chunked-transforms.js';
 import { TfjsCodecTransforms, type CodecTransforms } from './transform-engines.js';
 import { activeBackend } from '../tfjs/backend.js';
+import { EFFORT_STEPS, MAX_EFFORT, refineLatents } from './latent-refinement.js';
 
 /** Largest tile side: a tile's latents (y, μ, symbols) are held whole, about 60 bytes per pixel / 16². */
 export const MAX_TILE = 8192;
@@ -47,6 +48,11 @@ export interface EncodeOptions {
    * depend on the quality (the gain vectors scale its output), so a new setting skips the costliest network.
    */
   analysis?: ImageAnalysis;
+  /**
+   * Encoder-side refinement of the latents for the chosen quality (latent-refinement.ts): 0 none (default),
+   * 1–3 more steps; a quality setting only (a size or bpp target bisects the quality on the plain latents).
+   */
+  effort?: number;
 }
 
 /** What the analysis transform made of an image (per tile, before the quality's gains): reusable across settings. */
@@ -216,20 +222,40 @@ export async function encodeImageAez(model: CodecModel, img: RasterImage, opts: 
     }
   }
   opts.onProgress?.(analysisShare);
+  let latentsUsed: readonly TileLatents[] = latents;
   const alpha = alphaSamples(img);
   const pixels = img.width * img.height;
-  const build = async (q: number) => {
+  const build = async (q: number, tiles: readonly TileLatents[] = latents) => {
     throwIfCancelled(opts.signal);
     const coded: CodedTile[] = [];
-    for (const t of latents) coded.push(await codeTile(rt, model, t, q));
+    for (const t of tiles) coded.push(await codeTile(rt, model, t, q));
     const bytes = writeAez({ header: headerFor(model, img, q, rate, maxTile), tiles: coded.map((c) => c.tile), ...(alpha ? { alpha } : {}), ...(opts.metadata ? { metadata: opts.metadata } : {}) });
     return { q, coded, bytes };
   };
 
   let best: Awaited<ReturnType<typeof build>>;
   let targetMissed = false;
+  const effort = opts.effort ?? 0;
+  if (!(Number.isInteger(effort) && effort >= 0 && effort <= MAX_EFFORT)) throw new CodecError('AEZ_ARGUMENT', `effort must be 0 … ${MAX_EFFORT}`);
+  if (effort > 0 && !('quality' in rate)) throw new CodecError('AEZ_ARGUMENT', 'effort works with a quality setting, not with a size or bpp target');
   if ('quality' in rate) {
-    best = await build(qualityByte(model.cfg, rate.quality));
+    const q = qualityByte(model.cfg, rate.quality);
+    let tiles: readonly TileLatents[] = latents;
+    if (effort > 0) {
+      const steps = EFFORT_STEPS[effort];
+      const refined: TileLatents[] = [];
+      let done = 0;
+      for (const t of latents) {
+        const pixels = tileReader(img, t.rect)(0, 0, t.pw, t.ph);
+        const y = await refineLatents(model, pixels, t.pw, t.ph, t.rect.width, t.rect.height, t.y, q, steps, opts.signal, () =>
+          opts.onProgress?.(analysisShare * ((++done) / (steps * latents.length))),
+        );
+        refined.push({ ...t, y });
+      }
+      tiles = refined;
+    }
+    best = await build(q, tiles);
+    if (effort > 0) latentsUsed = tiles;
   } else {
     // File size grows with quality; bisect for the highest quality byte that fits.
     const limit = 'bytes' in rate ? rate.bytes : Math.floor((rate.bpp * pixels) / 8);
@@ -280,7 +306,7 @@ export async function encodeImageAez(model: CodecModel, img: RasterImage, opts: 
     };
     let synthesized = 0;
     const onChunk = (px: number) => opts.onProgress?.(analysisShare + 0.1 + (synthesisShare * (synthesized += px)) / padded);
-    for (const [i, t] of latents.entries()) {
+    for (const [i, t] of latentsUsed.entries()) {
       const coded = best.coded[i];
       await synthesizeTile(rt, model, coded.ySym, coded.mu, best.q, t.rect, t.pw, t.ph, visit, opts.signal, onChunk);
     }

@@ -219,14 +219,13 @@ export interface RdTerms {
 }
 
 /**
- * The forward pass used for training (`noiseSeed` set: additive uniform noise stands in for rounding in
- * the rate, rounding with a straight-through gradient feeds the synthesis) and for validation (no seed:
- * rounding everywhere, so the rate is what the entropy coder would spend up to its tables).
+ * The rate and the reconstruction of gained latents `y` ([N,h,w,M], quantisation relative to the predicted mean
+ * as the encoder does it): per-sample bits of y and z, and x̂. `noiseSeed` set: uniform noise stands in for
+ * rounding in the rate, rounding with a straight-through gradient feeds the synthesis (training, and the
+ * encoder's latent refinement); unset: rounding everywhere.
  */
-export function rdForward(cfg: HyperpriorConfig, params: Params, x: tf.Tensor4D, levels: Int32Array, noiseSeed?: number): RdTerms {
+export function rdFromLatents(params: Params, y: tf.Tensor4D, igain: tf.Tensor, noiseSeed?: number): { bits: tf.Tensor1D; xHat: tf.Tensor4D } {
   return tf.tidy(() => {
-    const [n, h, w] = x.shape;
-    const y = tf.mul(analysis(params, x), levelGains(params, 'gain', levels)) as tf.Tensor4D;
     const z = hyperAnalysis(params, y);
     const noise = (t: tf.Tensor, s: number) => tf.add(t, tf.randomUniform(t.shape, -0.5, 0.5, 'float32', s));
     const zForRate = noiseSeed === undefined ? tf.round(z) : noise(z, noiseSeed);
@@ -239,10 +238,24 @@ export function rdForward(cfg: HyperpriorConfig, params: Params, x: tf.Tensor4D,
     const yForRate = noiseSeed === undefined ? tf.round(centred) : noise(centred, noiseSeed + 1);
     const yBits = tf.sum(tf.neg(tf.log(gaussianMass(yForRate, sigma))), [1, 2, 3]);
     const yHat = tf.add(mu, steRound(centred)) as tf.Tensor4D;
-    const xHat = synthesis(params, tf.mul(yHat, levelGains(params, 'igain', levels)));
-    const bpp = tf.div(tf.add(yBits, zBits), Math.LN2 * h * w) as tf.Tensor1D;
+    const xHat = synthesis(params, tf.mul(yHat, igain) as tf.Tensor4D);
+    return { bits: tf.div(tf.add(yBits, zBits), Math.LN2) as tf.Tensor1D, xHat };
+  });
+}
+
+/**
+ * The forward pass used for training (`noiseSeed` set: additive uniform noise stands in for rounding in
+ * the rate, rounding with a straight-through gradient feeds the synthesis) and for validation (no seed:
+ * rounding everywhere, so the rate is what the entropy coder would spend up to its tables).
+ */
+export function rdForward(cfg: HyperpriorConfig, params: Params, x: tf.Tensor4D, levels: Int32Array, noiseSeed?: number): RdTerms {
+  return tf.tidy(() => {
+    const [, h, w] = x.shape;
+    const y = tf.mul(analysis(params, x), levelGains(params, 'gain', levels)) as tf.Tensor4D;
+    const { bits, xHat } = rdFromLatents(params, y, levelGains(params, 'igain', levels), noiseSeed);
+    const bpp = tf.div(bits, h * w) as tf.Tensor1D;
     const mse = tf.mean(tf.square(tf.sub(xHat, x)), [1, 2, 3]) as tf.Tensor1D;
-    void n;
+    void cfg;
     return { bpp, mse, xHat };
   });
 }

@@ -19,6 +19,8 @@ export const compressSpecSchema = z
     quality: z.number().min(1).max(64).optional(),
     bpp: z.number().positive().max(64).optional(),
     bytes: z.number().int().positive().max(2 ** 40).optional(),
+    /** Encoder-side latent refinement: 0 none, 1 (about 9 % fewer bits, much slower; a quality setting only). */
+    effort: z.number().int().min(0).max(1).default(0),
     overwrite: z.boolean().default(false),
   })
   .strict();
@@ -33,12 +35,13 @@ export const compressJob: BatchJobKind<typeof compressSpecSchema> = {
   schema: compressSpecSchema,
   async plan(spec, ctx) {
     const rate = rateRequest(spec);
+    if (spec.effort > 0 && rate && !('quality' in rate)) throw new AezError('BAD_ARGUMENT', 'effort works with a quality setting, not with a size or bpp target');
     // A missing model or a setting it cannot do fails the job up front, not each file.
     await ctx.codec.run({ op: 'check-model', model: spec.model, rate });
     const items = await planBatch(spec.inputs, spec.output, { accept: isInputImagePath, defaultExt: '.aez', outputExts: ['.aez'], besideSuffix: '' });
     return {
       items,
-      job: (item, onProgress, signal) => ctx.codec.run({ op: 'compress', input: item.input, output: item.output, model: spec.model, rate, overwrite: spec.overwrite }, { signal, onProgress }),
+      job: (item, onProgress, signal) => ctx.codec.run({ op: 'compress', input: item.input, output: item.output, model: spec.model, rate, effort: spec.effort, overwrite: spec.overwrite }, { signal, onProgress }),
     };
   },
 };
