@@ -78,3 +78,26 @@ export function runViewCommand(v: View, c: ViewCommand, fit: View, vw: number, v
       return { view: panBy(v, c.dx, c.dy), fitted: false };
   }
 }
+
+/** Two touching fingers: their distance and midpoint relative to `el`, for pinch-zoom about the midpoint. */
+export interface Pinch {
+  dist: number;
+  mx: number;
+  my: number;
+}
+
+export function pinchOf(touches: Map<number, { x: number; y: number }>, el: Element): Pinch {
+  const [a, b] = [...touches.values()];
+  const r = el.getBoundingClientRect();
+  return { dist: Math.hypot(a.x - b.x, a.y - b.y), mx: (a.x + b.x) / 2 - r.left, my: (a.y + b.y) / 2 - r.top };
+}
+
+/** Keeps the pointer's moves coming while it is outside the element; a pointer the browser no longer tracks
+ *  (lifted already, or synthetic) cannot be captured, which is harmless. */
+export function capturePointer(e: PointerEvent): void {
+  try {
+    (e.currentTarget as HTMLElement).setPointerCapture(e.pointerId);
+  } catch {
+    // nothing to capture
+  }
+}
