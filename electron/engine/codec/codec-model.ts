@@ -106,14 +106,19 @@ export function qualityFromByte(q: number): number {
 }
 
 /** The gain (or inverse gain) vector of quality byte q, interpolated in the log domain. */
+/** The two trained levels a quality byte lies between (i, i+1) and how far along (f in 0..1). */
+export function levelMix(cfg: HyperpriorConfig, q: number): { i: number; f: number } {
+  const t = (q - 1) / QUALITY_STEPS;
+  const i = Math.min(Math.floor(t), cfg.lambdas.length - 2);
+  return { i, f: cfg.lambdas.length === 1 ? 0 : t - i };
+}
+
 export function gainsFor(model: CodecModel, q: number, which: 'gain' | 'igain'): Float32Array {
   const { m, lambdas } = model.cfg;
   if (!(Number.isInteger(q) && q >= 1 && q <= maxQualityByte(model.cfg))) {
     throw new CodecError('AEZ_HEADER', `quality ${q} is outside this model's range 1…${maxQualityByte(model.cfg)}`);
   }
-  const t = (q - 1) / QUALITY_STEPS;
-  const i = Math.min(Math.floor(t), lambdas.length - 2);
-  const f = lambdas.length === 1 ? 0 : t - i;
+  const { i, f } = levelMix(model.cfg, q);
   const table = which === 'gain' ? model.gainLog : model.igainLog;
   const out = new Float32Array(m);
   for (let c = 0; c < m; c++) {

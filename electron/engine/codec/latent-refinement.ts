@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../tfjs/backend.js';
 import { throwIfCancelled } from '../util/errors.js';
 import { rdFromLatents } from './model/hyperprior.js';
-import { gainsFor, QUALITY_STEPS, type CodecModel } from './codec-model.js';
+import { gainsFor, levelMix, type CodecModel } from './codec-model.js';
 
 /** Steps of refinement per effort level (0: none). More steps at this step size did worse in a first try
  * (120 steps: about the same bits, 0.1–0.3 dB lower), so one level for now (scripts/bench-effort.ts). */
@@ -16,9 +16,7 @@ export const MAX_EFFORT = EFFORT_STEPS.length - 1;
 /** λ of a quality byte: the levels' λ interpolated in the log domain, as the gains are. */
 function lambdaFor(model: CodecModel, q: number): number {
   const { lambdas } = model.cfg;
-  const t = (q - 1) / QUALITY_STEPS;
-  const i = Math.min(Math.floor(t), lambdas.length - 2);
-  const f = lambdas.length === 1 ? 0 : t - i;
+  const { i, f } = levelMix(model.cfg, q);
   return lambdas.length === 1 ? lambdas[0] : Math.exp(Math.log(lambdas[i]) * (1 - f) + Math.log(lambdas[i + 1]) * f);
 }
 
